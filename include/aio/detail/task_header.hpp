@@ -1,0 +1,151 @@
+#pragma once
+/// @file task_header.hpp
+/// The state every aio coroutine frame carries, inline in its promise: one allocation per task.
+///
+/// Design note (see docs/design/tasks.md):
+/// - A frame is either an inline coroutine (awaited directly: `m_resume` is the awaiting coroutine) or the
+///   root of a task (`flag_task`: `m_resume` is the innermost coroutine to resume on the next step).
+/// - A task is in exactly one of three places: on the ready queue (`m_next` links it), suspended on an
+///   awaitable (`m_suspended` says how to cancel that wait), or running.
+/// - The loop holds one reference while the task is unfinished; every `task<T>`/`task_handle` holds one.
+///   The frame is destroyed when the count reaches zero, and a finished task is never resumed.
+/// - Completion never runs awaiters inline: each `wait_node` is woken, which only enqueues work.
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <string>
+
+namespace aio {
+class event_loop;
+}
+
+namespace aio::detail {
+
+/// Intrusive link of the ready queue. The queue tags each pointer with the kind of the item it points
+/// to, so a task pays 8 bytes for being queueable and no function pointer.
+struct ready_link {
+  std::uintptr_t m_next = 0;
+};
+
+/// A node in an intrusive doubly linked wait list; lives in the waiter's coroutine frame.
+struct wait_node {
+  wait_node* m_prev = nullptr;
+  wait_node* m_next = nullptr;
+  /// Called when the awaited thing completes or grants. It must only enqueue work, never resume.
+  void (*m_wake)(wait_node*) = nullptr;
+};
+
+/// FIFO of wait nodes (O(1) push, pop and unlink).
+class wait_list {
+ public:
+  [[nodiscard]] bool empty() const noexcept { return m_head == nullptr; }
+  [[nodiscard]] wait_node* front() const noexcept { return m_head; }
+  void push_back(wait_node* n) noexcept {
+    n->m_next = nullptr;
+    n->m_prev = m_tail;
+    if (m_tail != nullptr) {
+      m_tail->m_next = n;
+    } else {
+      m_head = n;
+    }
+    m_tail = n;
+  }
+  wait_node* pop_front() noexcept {
+    wait_node* n = m_head;
+    if (n != nullptr) unlink(n);
+    return n;
+  }
+  void unlink(wait_node* n) noexcept {
+    (n->m_prev != nullptr ? n->m_prev->m_next : m_head) = n->m_next;
+    (n->m_next != nullptr ? n->m_next->m_prev : m_tail) = n->m_prev;
+    n->m_prev = n->m_next = nullptr;
+  }
+  /// Wakes every node, in order, emptying the list.
+  void wake_all() noexcept {
+    while (wait_node* n = pop_front()) n->m_wake(n);
+  }
+
+ private:
+  wait_node* m_head = nullptr;
+  wait_node* m_tail = nullptr;
+};
+
+/// What a suspended task waits on, seen from `cancel()`: `m_cancel` withdraws the wait and wakes the task
+/// (returns true), or forwards the request (awaiting another task: returns that task's `cancel()`).
+struct suspension {
+  bool (*m_cancel)(suspension*, const std::string& msg) = nullptr;
+};
+
+struct task_extra;
+
+/// The common header of every aio promise.
+class task_header : public ready_link {
+ public:
+  enum flag : std::uint16_t {
+    flag_task = 1U << 0,         ///< root of a task (else an inline coroutine)
+    flag_started = 1U << 1,      ///< the body has taken its first step
+    flag_done = 1U << 2,         ///< finished: value, error or cancelled
+    flag_cancelled = 1U << 3,    ///< finished by cancellation
+    flag_value = 1U << 4,        ///< the result slot holds a value
+    flag_error = 1U << 5,        ///< the result slot holds an exception
+    flag_must_cancel = 1U << 6,  ///< a cancel request waits for the next suspension point
+    flag_retrieved = 1U << 7,    ///< the exception was observed (no "never retrieved" report)
+    flag_queued = 1U << 8,       ///< on the ready queue
+    flag_eager = 1U << 9,        ///< runs synchronously until its first suspension
+    flag_future = 1U << 10,      ///< a future: a frame with no body, completed from outside
+  };
+
+  [[nodiscard]] bool has(flag f) const noexcept { return (m_flags & f) != 0; }
+  void set(flag f) noexcept { m_flags = static_cast<std::uint16_t>(m_flags | f); }
+  void clear(flag f) noexcept { m_flags = static_cast<std::uint16_t>(m_flags & ~f); }
+
+  // ---- task operations (defined in src/task/task_header.cpp) ------------------------------------
+  /// Makes this frame the root of a task on `loop` and schedules its first step.
+  void start_task(event_loop& loop, std::coroutine_handle<> root, std::string name, bool eager);
+  /// Requests cancellation (CPython 3.13 `Task.cancel`). False if already done.
+  bool cancel(std::string msg = {});
+  /// Decrements the cancel request count; at zero a pending request is dropped. Returns the new count.
+  int uncancel() noexcept;
+  [[nodiscard]] int cancelling() const noexcept { return m_cancel_requests; }
+  /// Runs one step of the task (called by the loop only).
+  void step() noexcept;
+  /// Called from the final suspend point of a task root.
+  void finish() noexcept;
+  /// Reference counting by handles; the last release of a finished task destroys its frame.
+  void add_ref() noexcept { ++m_refs; }
+  void release() noexcept;
+  /// Wakes the task: puts it on the ready queue (clears `m_suspended`).
+  void wake() noexcept;
+  /// The cancel message of the last `cancel(msg)`.
+  [[nodiscard]] std::string cancel_message() const;
+  [[nodiscard]] std::string name() const;
+  void set_name(std::string name);
+  /// Throws `cancelled_error` if a cancel request is pending and consumes it (the delivery point).
+  void deliver_cancel();
+  /// Registers `n` to be woken when the task finishes (at once-ish if already done).
+  void add_waiter(wait_node* n) noexcept;
+  void remove_waiter(wait_node* n) noexcept;
+  [[nodiscard]] task_extra& extra();
+  [[nodiscard]] event_loop& loop() const noexcept;
+  /// Where this frame's coroutine starts: valid for every aio promise (checked in tests).
+  [[nodiscard]] std::coroutine_handle<> frame() const noexcept;
+  /// Reports a task destroyed with an exception nobody looked at.
+  void report_unretrieved() const noexcept;
+
+  std::coroutine_handle<> m_resume;    ///< inline: the awaiting coroutine; task: the next to resume
+  suspension* m_suspended = nullptr;   ///< task: what it waits on now, for cancel()
+  wait_list m_waiters;                 ///< task: who waits for it to finish
+  task_extra* m_extra = nullptr;       ///< task: rarely used state, allocated on first use
+  std::uint32_t m_refs = 0;            ///< task: handles plus one for the loop while unfinished
+  std::uint32_t m_registry_index = 0;  ///< task: slot in the loop's all-tasks table
+  std::uint16_t m_flags = 0;
+  std::uint16_t m_cancel_requests = 0;
+  std::exception_ptr m_error;          ///< the failure, when flag_error
+};
+
+/// The task whose step is running on this thread, or nullptr.
+task_header* current_task_header() noexcept;
+void set_current_task_header(task_header* t) noexcept;
+
+}  // namespace aio::detail

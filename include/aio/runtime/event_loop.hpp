@@ -1,0 +1,240 @@
+#pragma once
+/// @file event_loop.hpp
+/// `aio::event_loop`: the single-threaded scheduler under every aio program (asyncio's event loop).
+///
+/// One iteration reads like libuv's: poll the backend for I/O (blocking no longer than the next timer),
+/// take the cross-thread submissions, move due timers to the ready queue, then run exactly the items
+/// that were ready when the iteration started, in FIFO order. See docs/design/event_loop.md.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "aio/detail/callback.hpp"
+#include "aio/detail/ready_queue.hpp"
+#include "aio/detail/task_header.hpp"
+#include "aio/detail/timer_heap.hpp"
+#include "aio/runtime/timer_handle.hpp"
+#include "aio/time/clock.hpp"
+
+namespace aio {
+
+template <class T>
+class coro;
+template <class T>
+class task;
+template <class T>
+class future;
+class thread_pool;
+struct loop_signals;
+
+namespace detail {
+class backend;
+struct fd_watch;
+}  // namespace detail
+
+/// Which I/O backend a loop uses. `automatic` picks the best the kernel allows.
+enum class backend_kind { automatic, epoll, io_uring };
+namespace backend {
+inline constexpr backend_kind automatic = backend_kind::automatic;
+inline constexpr backend_kind epoll = backend_kind::epoll;
+inline constexpr backend_kind io_uring = backend_kind::io_uring;
+}  // namespace backend
+
+/// What the loop's exception handler receives (asyncio's context dict).
+struct exception_context {
+  std::string message;
+  std::exception_ptr exception;
+  std::string task_name;  ///< empty when no task is involved
+};
+
+/// How a loop is built; `run_options` adds to it.
+struct loop_options {
+  bool debug = false;
+  backend_kind backend = backend_kind::automatic;
+  clock_mode clock = clock_mode::real;
+};
+
+/// The event loop. Not copyable, not movable: tasks and timers point at it.
+/// @par Thread safety
+/// Only `call_soon_threadsafe` may be called from another thread; in debug mode the other members
+/// throw `std::runtime_error` when called from a thread that is not the loop's.
+class event_loop {
+ public:
+  using exception_handler = std::function<void(event_loop&, const exception_context&)>;
+
+  event_loop() : event_loop(loop_options{}) {}
+  explicit event_loop(loop_options opts);
+  event_loop(const event_loop&) = delete;
+  event_loop& operator=(const event_loop&) = delete;
+  ~event_loop();
+
+  /// The loop's current time (runs ahead of `clock::now()` under virtual time).
+  [[nodiscard]] clock::time_point time() const noexcept;
+
+  /// Schedules `fn()` for the next iteration, after everything already scheduled.
+  template <class F>
+  timer_handle call_soon(F&& fn) {
+    check_thread("call_soon");
+    auto* item = detail::make_callback(std::forward<F>(fn));  // its first reference is the queue's
+    timer_handle h(this, item);
+    enqueue_callback(item);
+    return h;
+  }
+  /// Schedules `fn()` after `delay` (a delay in the past runs at once, i.e. next iteration).
+  template <class Rep, class Period, class F>
+  timer_handle call_later(std::chrono::duration<Rep, Period> delay, F&& fn) {
+    return call_at(time() + detail::to_clock_duration(delay), std::forward<F>(fn));
+  }
+  /// Schedules `fn()` at `when` on the loop's clock.
+  template <class F>
+  timer_handle call_at(clock::time_point when, F&& fn) {
+    check_thread("call_at");
+    auto* item = detail::make_callback(std::forward<F>(fn));  // its first reference is the heap's
+    timer_handle h(this, item);
+    item->m_fire = &event_loop::fire_callback_timer;
+    add_timer(item, when);
+    return h;
+  }
+  /// The only member safe to call from any thread: schedules `fn()` on the loop and wakes it.
+  template <class F>
+  void call_soon_threadsafe(F&& fn) {
+    submit_threadsafe(detail::make_callback(std::forward<F>(fn)));
+  }
+
+  /// Creates a task running `c` (defined in task.hpp).
+  template <class T>
+  task<T> create_task(coro<T> c, std::string name = {});
+  /// A pending future bound to this loop (defined in future.hpp).
+  template <class T>
+  future<T> create_future();
+
+  /// Calls `fn()` (through the ready queue) whenever `fd` is readable, until removed.
+  void add_reader(int fd, std::function<void()> fn);
+  bool remove_reader(int fd);
+  /// Calls `fn()` (through the ready queue) whenever `fd` is writable, until removed.
+  void add_writer(int fd, std::function<void()> fn);
+  bool remove_writer(int fd);
+
+  /// Calls `fn()` on the loop whenever signal `sig` arrives (replaces a previous handler).
+  void add_signal_handler(int sig, std::function<void()> fn);
+  bool remove_signal_handler(int sig);
+
+  void set_debug(bool on) noexcept { m_debug = on; }
+  [[nodiscard]] bool get_debug() const noexcept { return m_debug; }
+  /// In debug mode, a callback or task step longer than this is reported.
+  clock::duration slow_callback_duration = std::chrono::milliseconds(100);
+
+  void set_exception_handler(exception_handler fn) { m_exception_handler = std::move(fn); }
+  /// Passes `ctx` to the handler (default: logs to stderr). Never throws.
+  void call_exception_handler(const exception_context& ctx) noexcept;
+  void default_exception_handler(const exception_context& ctx) noexcept;
+
+  /// Runs until `done()` returns true (checked after each iteration) or `stop()` is called.
+  template <class Pred>
+  void run_until(Pred done) {
+    begin_run();
+    try {
+      while (!m_stopping && !done()) run_once();
+    } catch (...) {
+      end_run();
+      throw;
+    }
+    end_run();
+  }
+  /// Runs until `stop()`.
+  void run_forever() {
+    run_until([] { return false; });
+  }
+  /// Makes `run_*` return after the current iteration.
+  void stop() noexcept { m_stopping = true; }
+  [[nodiscard]] bool is_running() const noexcept { return m_running; }
+  [[nodiscard]] bool is_closed() const noexcept { return m_closed; }
+  /// Closes the loop: reports tasks still pending, drops callbacks and timers, shuts the default
+  /// executor down. Throws `std::runtime_error` if the loop is running.
+  void close();
+
+  /// The thread pool behind `to_thread` (created on first use).
+  thread_pool& default_executor();
+  /// Work started on another thread whose result will come back through `call_soon_threadsafe`
+  /// (under virtual time, the clock waits for it instead of jumping).
+  void begin_external() noexcept;
+  void end_external() noexcept;
+
+  /// Counts for tests and `aio::run`'s leak checks.
+  [[nodiscard]] std::size_t live_tasks() const noexcept { return m_tasks.size(); }
+  [[nodiscard]] std::size_t pending_timers() const noexcept { return m_timers.size(); }
+  [[nodiscard]] std::size_t watched_fds() const noexcept;
+  /// Tasks not yet finished, in creation order as far as removals allow.
+  [[nodiscard]] const std::vector<detail::task_header*>& tasks() const noexcept { return m_tasks; }
+
+  // ---- for aio's own awaitables -------------------------------------------------------------
+  void schedule(detail::task_header* t) noexcept { m_ready.push(t, detail::ready_kind::task); }
+  void add_timer(detail::timer_node* n, clock::time_point when) { m_timers.push(n, when); }
+  void remove_timer(detail::timer_node* n) noexcept {
+    if (n->armed()) m_timers.remove(n);
+  }
+  void register_task(detail::task_header* t);
+  void unregister_task(detail::task_header* t) noexcept;
+  void enqueue_callback(detail::callback_item* item) noexcept {
+    m_ready.push(item, detail::ready_kind::callback);
+  }
+  /// Throws if called off the loop's thread in debug mode.
+  void check_thread(const char* what) const {
+    if (m_debug && std::this_thread::get_id() != m_thread) throw_wrong_thread(what);
+  }
+
+ private:
+  friend class timer_handle;
+  friend struct detail::fd_watch;
+  void run_once();
+  void begin_run();
+  void end_run() noexcept;
+  void run_ready(std::size_t n);
+  void fire_timers();
+  void take_threadsafe();
+  void submit_threadsafe(detail::callback_item* item);
+  void cancel_timer(detail::callback_item* item) noexcept;
+  [[noreturn]] void throw_wrong_thread(const char* what) const;
+  void update_fd(int fd);
+  static void fire_callback_timer(detail::timer_node* n);
+
+  detail::ready_queue m_ready;
+  detail::timer_heap m_timers;
+  std::vector<detail::task_header*> m_tasks;
+  std::unique_ptr<detail::backend> m_backend;
+  std::unordered_map<int, std::unique_ptr<detail::fd_watch>> m_fds;
+  std::unique_ptr<loop_signals> m_signals;
+
+  std::mutex m_threadsafe_mutex;
+  std::vector<detail::callback_item*> m_threadsafe;  // guarded by m_threadsafe_mutex
+
+  exception_handler m_exception_handler;
+  std::unique_ptr<thread_pool> m_default_executor;
+  std::thread::id m_thread;
+  clock::duration m_virtual_offset{0};  // virtual time = real time + offset, only ever grows
+  std::size_t m_external = 0;           // in-flight work on other threads
+  clock_mode m_clock_mode;
+  bool m_debug = false;
+  bool m_running = false;
+  bool m_stopping = false;
+  bool m_closed = false;
+  event_loop* m_outer = nullptr;  // the loop that was running on this thread before us (nesting check)
+};
+
+/// The loop running on this thread. Throws `std::runtime_error` when there is none.
+event_loop& get_running_loop();
+namespace detail {
+/// The running loop or nullptr.
+event_loop* running_loop() noexcept;
+}  // namespace detail
+
+}  // namespace aio

@@ -1,0 +1,170 @@
+#pragma once
+/// @file coro.hpp
+/// `aio::coro<T>`: a lazy coroutine (asyncio's `async def`). Nothing runs until it is awaited (inline,
+/// by symmetric transfer: no scheduling) or wrapped in a task. Move-only.
+
+#include <cassert>
+#include <coroutine>
+#include <exception>
+#include <utility>
+
+#include "aio/detail/frame_allocator.hpp"
+#include "aio/detail/result_slot.hpp"
+#include "aio/detail/task_header.hpp"
+#include "aio/errors.hpp"
+
+namespace aio {
+
+template <class T = void>
+class coro;
+
+namespace detail {
+
+/// Final suspend: a task root finishes (wakes its awaiters through the ready queue); an inline
+/// coroutine transfers straight back to the coroutine that awaited it.
+struct final_awaiter {
+  [[nodiscard]] bool await_ready() const noexcept { return false; }
+  template <class P>
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+    task_header& p = h.promise();
+    if (p.has(task_header::flag_task)) {
+      p.finish();  // may destroy the frame: touch nothing after it
+      return std::noop_coroutine();
+    }
+    return p.m_resume ? p.m_resume : std::noop_coroutine();
+  }
+  void await_resume() const noexcept {}
+};
+
+template <class T, class Derived>
+class promise_return {
+ public:
+  template <class U = T>
+  void return_value(U&& v) {
+    auto& self = static_cast<Derived&>(*this);
+    self.m_slot.emplace(self, std::forward<U>(v));
+  }
+};
+template <class Derived>
+class promise_return<void, Derived> {
+ public:
+  void return_void() noexcept {
+    auto& self = static_cast<Derived&>(*this);
+    self.m_slot.emplace(self);
+  }
+};
+
+/// The promise of every aio coroutine: the task header plus the result.
+template <class T>
+class promise final : public task_header, public promise_return<T, promise<T>> {
+ public:
+  promise() = default;
+  promise(const promise&) = delete;
+  promise& operator=(const promise&) = delete;
+  ~promise() { m_slot.destroy_value(*this); }
+
+  coro<T> get_return_object() noexcept;
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+  final_awaiter final_suspend() const noexcept { return {}; }
+  void unhandled_exception() noexcept {
+    m_error = std::current_exception();
+    set(flag_error);
+  }
+
+  static void* operator new(std::size_t n) { return allocate_frame(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { deallocate_frame(p, n); }
+
+  /// The value; precondition: finished with a value.
+  [[nodiscard]] decltype(auto) value() noexcept {
+    if constexpr (!std::is_void_v<T>) return (m_slot.value());
+  }
+
+  result_slot<T> m_slot;
+};
+
+/// Gives the value of a finished frame or rethrows its failure (`Move`: move the value out).
+template <class T, bool Move>
+decltype(auto) take_result(promise<T>& p) {
+  rethrow_if_error(p);
+  if constexpr (std::is_void_v<T>) {
+    return;
+  } else if constexpr (Move) {
+    return T(std::move(p.m_slot.value()));
+  } else {
+    return static_cast<const T&>(p.m_slot.value());
+  }
+}
+
+}  // namespace detail
+
+/// A lazy coroutine returning `T`.
+/// @par Cancellation
+/// Awaiting a coro does not suspend the task, so it is not itself a cancellation point; the coro's own
+/// suspension points are.
+/// @par Errors
+/// Awaiting an empty (moved-from) or already awaited coro throws `aio::invalid_state_error`.
+template <class T>
+class [[nodiscard]] coro {
+ public:
+  using promise_type = detail::promise<T>;
+  using value_type = T;
+  using handle_type = std::coroutine_handle<promise_type>;
+
+  coro() noexcept = default;
+  explicit coro(handle_type h) noexcept : m_h(h) {}
+  coro(coro&& o) noexcept : m_h(std::exchange(o.m_h, {})) {}
+  coro& operator=(coro&& o) noexcept {
+    if (this != &o) {
+      reset();
+      m_h = std::exchange(o.m_h, {});
+    }
+    return *this;
+  }
+  coro(const coro&) = delete;
+  coro& operator=(const coro&) = delete;
+  ~coro() { reset(); }
+
+  /// True when this object owns a coroutine.
+  [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(m_h); }
+  explicit operator bool() const noexcept { return valid(); }
+  /// Gives up ownership of the frame (used by `create_task`).
+  [[nodiscard]] handle_type release() noexcept { return std::exchange(m_h, {}); }
+
+  struct awaiter {
+    handle_type m_h;
+    [[nodiscard]] bool await_ready() const {
+      if (!m_h) throw invalid_state_error("aio: awaiting an empty coro (moved from, or given to a task)");
+      if (m_h.done()) throw invalid_state_error("aio: awaiting a coro that was already awaited");
+      return false;
+    }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+      m_h.promise().m_resume = caller;
+      return m_h;
+    }
+    decltype(auto) await_resume() { return detail::take_result<T, true>(m_h.promise()); }
+  };
+  awaiter operator co_await() & noexcept { return awaiter{m_h}; }
+  awaiter operator co_await() && noexcept { return awaiter{m_h}; }
+
+ private:
+  void reset() noexcept {
+    if (m_h) {
+      // A coro that failed and was never awaited would hide its error; the frame is simply dropped,
+      // as Python drops a never-awaited coroutine.
+      m_h.destroy();
+      m_h = {};
+    }
+  }
+  handle_type m_h;
+};
+
+template <class T>
+coro<T> detail::promise<T>::get_return_object() noexcept {
+  auto h = std::coroutine_handle<promise>::from_promise(*this);
+  // task_header::frame() relies on the promise sitting right after the frame's two function pointers,
+  // which both g++ and clang++ do; this check fails loudly on a compiler that differs.
+  assert(h.address() == task_header::frame().address());
+  return coro<T>(h);
+}
+
+}  // namespace aio

@@ -1,0 +1,75 @@
+#pragma once
+/// @file task.hpp
+/// `aio::task<T>` and `aio::create_task`: a coroutine scheduled on the loop (asyncio's Task).
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "aio/runtime/event_loop.hpp"
+#include "aio/task/basic_handle.hpp"
+#include "aio/task/coro.hpp"
+
+namespace aio {
+
+/// Options for `create_task`: a name, and eager start (asyncio 3.12's eager task factory: the body runs
+/// synchronously, inside `create_task`, until its first suspension).
+struct task_options {
+  std::string name;
+  bool eager = false;
+};
+
+/// A cheap, copyable handle to a scheduled coroutine. The loop keeps a running task alive: dropping
+/// every handle neither cancels nor leaks it.
+/// @par Cancellation
+/// `cancel(msg)` delivers `aio::cancelled_error` at the task's current or next suspension point; a task
+/// cancelled before its first step never runs its body. Awaiting a task and being cancelled cancels the
+/// awaited task too (asyncio semantics); wrap it in `aio::shield` to keep it running.
+/// @par Thread safety
+/// Use on the loop's thread only.
+template <class T = void>
+class task : public detail::basic_handle<T> {
+ public:
+  using detail::basic_handle<T>::basic_handle;
+
+  [[nodiscard]] std::string get_name() const { return this->get().name(); }
+  void set_name(std::string name) { this->get().set_name(std::move(name)); }
+  /// How many cancel requests are outstanding (not yet `uncancel`led).
+  [[nodiscard]] int cancelling() const noexcept { return this->m_p->cancelling(); }
+  int uncancel() noexcept { return this->m_p->uncancel(); }
+  /// Calls `fn(task)` or `fn()` through the ready queue once the task is done.
+  template <class F>
+  std::uintptr_t add_done_callback(F&& fn) {
+    return this->add_done_callback_impl(*this, std::forward<F>(fn));
+  }
+};
+
+template <class T>
+task<T> event_loop::create_task(coro<T> c, std::string name) {
+  check_thread("create_task");
+  auto h = c.release();
+  if (!h) throw invalid_state_error("aio: create_task() was given an empty coro (moved from?)");
+  task<T> t(&h.promise());
+  h.promise().start_task(*this, h, std::move(name), false);
+  return t;
+}
+
+/// Schedules `c` as a task on the running loop (FIFO, next iteration).
+template <class T>
+task<T> create_task(coro<T> c, std::string name = {}) {
+  return get_running_loop().create_task(std::move(c), std::move(name));
+}
+
+/// Schedules `c` as a task; with `.eager = true` it runs at once until its first suspension.
+template <class T>
+task<T> create_task(coro<T> c, task_options opts) {
+  event_loop& loop = get_running_loop();
+  loop.check_thread("create_task");
+  auto h = c.release();
+  if (!h) throw invalid_state_error("aio: create_task() was given an empty coro (moved from?)");
+  task<T> t(&h.promise());
+  h.promise().start_task(loop, h, std::move(opts.name), opts.eager);
+  return t;
+}
+
+}  // namespace aio

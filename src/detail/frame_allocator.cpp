@@ -1,0 +1,76 @@
+// Per-thread free lists of coroutine frames by 16-byte size class. Blocks are carved from 64 KiB slabs
+// that stay with the process; a frame freed on another thread joins that thread's list, which is safe
+// because slabs are never returned. bench/ shows the gain over malloc (docs/design/tasks.md).
+
+#include "aio/detail/frame_allocator.hpp"
+
+#include <cstdlib>
+#include <new>
+
+namespace aio::detail {
+
+namespace {
+constexpr std::size_t k_granule = 16;
+constexpr std::size_t k_max_pooled = 512;
+constexpr std::size_t k_classes = k_max_pooled / k_granule;
+constexpr std::size_t k_slab_bytes = 64 * 1024;
+
+struct free_block {
+  free_block* next;
+};
+
+struct pools {
+  free_block* heads[k_classes + 1] = {};
+  char* slab_cursor = nullptr;
+  char* slab_end = nullptr;
+};
+
+thread_local pools t_pools;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool k_pooling = false;  // let ASan see every frame's lifetime
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool k_pooling = false;
+#else
+constexpr bool k_pooling = true;
+#endif
+#else
+constexpr bool k_pooling = true;
+#endif
+
+std::size_t class_of(std::size_t size) noexcept { return (size + k_granule - 1) / k_granule; }
+}  // namespace
+
+void* allocate_frame(std::size_t size) {
+  if (!k_pooling || size > k_max_pooled) return ::operator new(size);
+  const std::size_t c = class_of(size);
+  pools& p = t_pools;
+  if (free_block* b = p.heads[c]) {
+    p.heads[c] = b->next;
+    return b;
+  }
+  const std::size_t bytes = c * k_granule;
+  if (p.slab_cursor == nullptr || static_cast<std::size_t>(p.slab_end - p.slab_cursor) < bytes) {
+    // The tail of the old slab is abandoned (at most 511 bytes per 64 KiB).
+    p.slab_cursor = static_cast<char*>(::operator new(k_slab_bytes));
+    p.slab_end = p.slab_cursor + k_slab_bytes;
+  }
+  void* out = p.slab_cursor;
+  p.slab_cursor += bytes;
+  return out;
+}
+
+void deallocate_frame(void* ptr, std::size_t size) noexcept {
+  if (!k_pooling || size > k_max_pooled) {
+    ::operator delete(ptr);
+    return;
+  }
+  auto* b = static_cast<free_block*>(ptr);
+  pools& p = t_pools;
+  const std::size_t c = class_of(size);
+  b->next = p.heads[c];
+  p.heads[c] = b;
+}
+
+}  // namespace aio::detail

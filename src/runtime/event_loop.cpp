@@ -1,0 +1,493 @@
+// The event loop's iteration, timers, cross-thread submissions, fd watches, signals and close().
+
+#include "aio/runtime/event_loop.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "../backend/backend.hpp"
+#include "aio/executor/thread_pool.hpp"
+#include "aio/task/basic_handle.hpp"
+#include "aio/task/task_handle.hpp"
+
+namespace aio {
+
+namespace {
+thread_local event_loop* t_loop = nullptr;
+
+// Signals: one loop at a time owns the process's handlers (as asyncio: the main thread's loop).
+constexpr int k_max_signal = 65;
+std::atomic<std::uint64_t> g_pending_signals{0};
+std::atomic<int> g_signal_wake_fd{-1};
+
+extern "C" void on_signal(int sig) {
+  const int saved = errno;
+  g_pending_signals.fetch_or(std::uint64_t{1} << (sig - 1), std::memory_order_relaxed);
+  const int fd = g_signal_wake_fd.load(std::memory_order_relaxed);
+  if (fd >= 0) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto r = ::write(fd, &one, sizeof one);
+  }
+  errno = saved;
+}
+}  // namespace
+
+event_loop* detail::running_loop() noexcept { return t_loop; }
+
+event_loop& get_running_loop() {
+  if (t_loop == nullptr) throw std::runtime_error("aio: no running event loop (call this inside aio::run)");
+  return *t_loop;
+}
+
+namespace detail {
+
+/// One watched fd: its callbacks and the two ready-queue items that run them (no allocation per event).
+struct fd_watch {
+  struct item final : callback_item {
+    item(fd_watch* w, bool reader) : m_watch(w), m_reader(reader) {}
+    void invoke() override {
+      auto& fn = m_reader ? m_watch->reader : m_watch->writer;
+      if (fn) {
+        auto keep = fn;  // the callback may remove itself
+        keep();
+      }
+    }
+    fd_watch* m_watch;
+    bool m_reader;
+  };
+  fd_watch() : read_item(this, true), write_item(this, false) {}
+  std::function<void()> reader;
+  std::function<void()> writer;
+  item read_item;
+  item write_item;
+};
+
+}  // namespace detail
+
+namespace {
+struct signal_slot {
+  std::function<void()> fn;
+  struct sigaction previous {};
+  bool installed = false;
+};
+}  // namespace
+
+struct loop_signals {
+  signal_slot slots[k_max_signal];
+};
+
+event_loop::event_loop(loop_options opts)
+    : m_backend(detail::make_backend(opts.backend)),
+      m_thread(std::this_thread::get_id()),
+      m_clock_mode(opts.clock),
+      m_debug(opts.debug) {}
+
+event_loop::~event_loop() {
+  if (!m_closed) {
+    try {
+      close();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor cannot report more than close() did
+    }
+  }
+}
+
+clock::time_point event_loop::time() const noexcept {
+  return clock::now() + (m_clock_mode == clock_mode::virtual_time ? m_virtual_offset : clock::duration{0});
+}
+
+void event_loop::begin_run() {
+  if (m_closed) throw std::runtime_error("aio: the event loop is closed");
+  if (m_running) throw std::runtime_error("aio: this event loop is already running");
+  if (t_loop != nullptr) {
+    throw std::runtime_error("aio: cannot run an event loop while another loop is running in the same thread");
+  }
+  m_thread = std::this_thread::get_id();
+  t_loop = this;
+  m_running = true;
+  m_stopping = false;
+}
+
+void event_loop::end_run() noexcept {
+  m_running = false;
+  m_stopping = false;
+  t_loop = nullptr;
+}
+
+namespace {
+class loop_sink final : public detail::io_sink {
+ public:
+  loop_sink(event_loop& loop, std::unordered_map<int, std::unique_ptr<detail::fd_watch>>& fds)
+      : m_loop(loop), m_fds(fds) {}
+  void on_ready(int fd, bool readable, bool writable) override {
+    auto it = m_fds.find(fd);
+    if (it == m_fds.end()) return;
+    detail::fd_watch& w = *it->second;
+    if (readable && w.reader) push(w.read_item);
+    if (writable && w.writer) push(w.write_item);
+  }
+
+ private:
+  void push(detail::fd_watch::item& i) {
+    if (i.m_queued) return;
+    i.m_queued = true;
+    i.add_ref();  // the queue's reference
+    m_loop.enqueue_callback(&i);
+  }
+  event_loop& m_loop;
+  std::unordered_map<int, std::unique_ptr<detail::fd_watch>>& m_fds;
+};
+}  // namespace
+
+void event_loop::run_once() {
+  std::chrono::nanoseconds timeout{-1};
+  if (!m_ready.empty()) {
+    timeout = std::chrono::nanoseconds{0};
+  } else if (!m_timers.empty()) {
+    timeout = std::max(clock::duration{0}, m_timers.next_deadline() - time());
+    if (m_clock_mode == clock_mode::virtual_time && m_external == 0) {
+      // Autojump: nothing can happen before the next timer except I/O, so look for I/O without
+      // blocking and, when there is none, move time forward instead of waiting for it.
+      loop_sink sink(*this, m_fds);
+      m_backend->poll(std::chrono::nanoseconds{0}, sink);
+      take_threadsafe();
+      if (m_ready.empty()) m_virtual_offset += std::max(clock::duration{0}, m_timers.next_deadline() - time());
+      timeout = std::chrono::nanoseconds{0};
+    }
+  }
+  loop_sink sink(*this, m_fds);
+  m_backend->poll(timeout, sink);
+  take_threadsafe();
+  fire_timers();
+  run_ready(m_ready.size());
+}
+
+void event_loop::fire_timers() {
+  if (m_timers.empty()) return;
+  const clock::time_point now = time();
+  while (!m_timers.empty() && m_timers.next_deadline() <= now) {
+    detail::timer_node* n = m_timers.pop();
+    n->m_fire(n);
+  }
+}
+
+void event_loop::fire_callback_timer(detail::timer_node* n) {
+  auto* item = static_cast<detail::callback_item*>(n);
+  // The heap's reference becomes the queue's.
+  t_loop->enqueue_callback(item);
+}
+
+void event_loop::run_ready(std::size_t n) {
+  for (std::size_t i = 0; i < n && !m_ready.empty(); ++i) {
+    detail::ready_kind kind{};
+    detail::ready_link* link = m_ready.pop(kind);
+    const bool timed = m_debug;
+    const clock::time_point start = timed ? clock::now() : clock::time_point{};
+    std::string what;
+    if (kind == detail::ready_kind::task) {
+      auto* t = static_cast<detail::task_header*>(link);
+      if (!timed) {
+        t->step();
+        continue;
+      }
+      task_handle keep(t);  // debug mode reads the name after the step, which may finish the task
+      t->step();
+      const auto took = clock::now() - start;
+      if (took > slow_callback_duration) what = "task " + keep.get_name();
+      if (!what.empty()) {
+        std::fprintf(stderr, "aio: executing %s took %.3f seconds\n", what.c_str(),
+                     std::chrono::duration<double>(took).count());
+      }
+      continue;
+    }
+    auto* item = static_cast<detail::callback_item*>(link);
+    item->m_queued = false;
+    if (!item->m_cancelled) {
+      try {
+        item->invoke();
+      } catch (...) {
+        call_exception_handler({"Exception in callback", std::current_exception(), {}});
+      }
+    }
+    item->release();
+    if (timed) {
+      const auto took = clock::now() - start;
+      if (took > slow_callback_duration) {
+        std::fprintf(stderr, "aio: executing a callback took %.3f seconds\n",
+                     std::chrono::duration<double>(took).count());
+      }
+    }
+  }
+}
+
+void event_loop::submit_threadsafe(detail::callback_item* item) {
+  {
+    std::lock_guard<std::mutex> lock(m_threadsafe_mutex);
+    if (m_closed) {
+      item->release();
+      throw std::runtime_error("aio: call_soon_threadsafe() on a closed event loop");
+    }
+    m_threadsafe.push_back(item);
+  }
+  m_backend->wake();
+}
+
+void event_loop::take_threadsafe() {
+  std::vector<detail::callback_item*> items;
+  {
+    std::lock_guard<std::mutex> lock(m_threadsafe_mutex);
+    items.swap(m_threadsafe);
+  }
+  for (auto* item : items) enqueue_callback(item);
+  const std::uint64_t sigs = g_pending_signals.load(std::memory_order_relaxed);
+  if (sigs != 0 && m_signals) {
+    const std::uint64_t mine = g_pending_signals.exchange(0, std::memory_order_relaxed);
+    for (int sig = 1; sig < k_max_signal; ++sig) {
+      if ((mine & (std::uint64_t{1} << (sig - 1))) == 0) continue;
+      auto& slot = m_signals->slots[sig];
+      if (slot.installed && slot.fn) {
+        auto fn = slot.fn;
+        call_soon(std::move(fn));
+      }
+    }
+  }
+}
+
+void event_loop::begin_external() noexcept { ++m_external; }
+void event_loop::end_external() noexcept { --m_external; }
+
+void event_loop::register_task(detail::task_header* t) {
+  t->m_registry_index = static_cast<std::uint32_t>(m_tasks.size());
+  m_tasks.push_back(t);
+}
+
+void event_loop::unregister_task(detail::task_header* t) noexcept {
+  const std::uint32_t i = t->m_registry_index;
+  detail::task_header* last = m_tasks.back();
+  m_tasks[i] = last;
+  last->m_registry_index = i;
+  m_tasks.pop_back();
+}
+
+void event_loop::cancel_timer(detail::callback_item* item) noexcept {
+  item->m_cancelled = true;
+  if (item->armed()) {
+    m_timers.remove(item);
+    item->release();  // the heap's reference
+  }
+}
+
+void timer_handle::cancel() noexcept {
+  if (m_item != nullptr && !m_item->m_cancelled) m_loop->cancel_timer(m_item);
+}
+
+void event_loop::call_exception_handler(const exception_context& ctx) noexcept {
+  try {
+    if (m_exception_handler) {
+      m_exception_handler(*this, ctx);
+      return;
+    }
+  } catch (...) {
+    std::fprintf(stderr, "aio: the exception handler itself threw\n");
+  }
+  default_exception_handler(ctx);
+}
+
+void event_loop::default_exception_handler(const exception_context& ctx) noexcept {
+  std::string detail;
+  if (ctx.exception) {
+    try {
+      std::rethrow_exception(ctx.exception);
+    } catch (const std::exception& e) {
+      detail = e.what();
+    } catch (const cancelled_error& e) {
+      detail = std::string("cancelled_error: ") + e.what();
+    } catch (...) {
+      detail = "unknown exception";
+    }
+  }
+  std::fprintf(stderr, "aio: %s%s%s%s%s\n", ctx.message.c_str(), ctx.task_name.empty() ? "" : " [",
+               ctx.task_name.c_str(), ctx.task_name.empty() ? "" : "]",
+               detail.empty() ? "" : (": " + detail).c_str());
+}
+
+void event_loop::throw_wrong_thread(const char* what) const {
+  throw std::runtime_error(std::string("aio: event_loop::") + what +
+                           "() called from a thread that is not the loop's; use call_soon_threadsafe()");
+}
+
+// ---- fd watches ------------------------------------------------------------------------------
+
+void event_loop::update_fd(int fd) {
+  auto it = m_fds.find(fd);
+  if (it == m_fds.end()) return;
+  detail::fd_watch& w = *it->second;
+  m_backend->set_interest(fd, static_cast<bool>(w.reader), static_cast<bool>(w.writer));
+  if (!w.reader && !w.writer && !w.read_item.m_queued && !w.write_item.m_queued) m_fds.erase(it);
+}
+
+void event_loop::add_reader(int fd, std::function<void()> fn) {
+  check_thread("add_reader");
+  if (fd < 0) throw std::invalid_argument("aio: add_reader() needs a valid fd, got " + std::to_string(fd));
+  auto& w = m_fds[fd];
+  if (!w) w = std::make_unique<detail::fd_watch>();
+  w->reader = std::move(fn);
+  update_fd(fd);
+}
+
+bool event_loop::remove_reader(int fd) {
+  check_thread("remove_reader");
+  auto it = m_fds.find(fd);
+  if (it == m_fds.end() || !it->second->reader) return false;
+  it->second->reader = nullptr;
+  update_fd(fd);
+  return true;
+}
+
+void event_loop::add_writer(int fd, std::function<void()> fn) {
+  check_thread("add_writer");
+  if (fd < 0) throw std::invalid_argument("aio: add_writer() needs a valid fd, got " + std::to_string(fd));
+  auto& w = m_fds[fd];
+  if (!w) w = std::make_unique<detail::fd_watch>();
+  w->writer = std::move(fn);
+  update_fd(fd);
+}
+
+bool event_loop::remove_writer(int fd) {
+  check_thread("remove_writer");
+  auto it = m_fds.find(fd);
+  if (it == m_fds.end() || !it->second->writer) return false;
+  it->second->writer = nullptr;
+  update_fd(fd);
+  return true;
+}
+
+std::size_t event_loop::watched_fds() const noexcept {
+  std::size_t n = 0;
+  for (const auto& [fd, w] : m_fds) n += (w->reader || w->writer) ? 1 : 0;
+  return n;
+}
+
+// ---- signals ---------------------------------------------------------------------------------
+
+void event_loop::add_signal_handler(int sig, std::function<void()> fn) {
+  check_thread("add_signal_handler");
+  if (sig <= 0 || sig >= k_max_signal || sig == SIGKILL || sig == SIGSTOP) {
+    throw std::invalid_argument("aio: add_signal_handler(): signal " + std::to_string(sig) + " cannot be handled");
+  }
+  const int owner = g_signal_wake_fd.load();
+  if (owner >= 0 && owner != m_backend->wake_fd()) {
+    throw std::runtime_error("aio: another event loop already handles signals in this process");
+  }
+  if (!m_signals) m_signals = std::make_unique<loop_signals>();
+  auto& slot = m_signals->slots[sig];
+  slot.fn = std::move(fn);
+  if (!slot.installed) {
+    g_signal_wake_fd.store(m_backend->wake_fd());
+    struct sigaction sa {};
+    sa.sa_handler = &on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (::sigaction(sig, &sa, &slot.previous) != 0) {
+      throw std::system_error(errno, std::generic_category(), "aio: sigaction");
+    }
+    slot.installed = true;
+  }
+}
+
+bool event_loop::remove_signal_handler(int sig) {
+  check_thread("remove_signal_handler");
+  if (!m_signals || sig <= 0 || sig >= k_max_signal || !m_signals->slots[sig].installed) return false;
+  auto& slot = m_signals->slots[sig];
+  ::sigaction(sig, &slot.previous, nullptr);
+  slot = signal_slot{};
+  bool any = false;
+  for (const auto& s : m_signals->slots) any = any || s.installed;
+  if (!any) g_signal_wake_fd.store(-1);
+  return true;
+}
+
+// ---- close -----------------------------------------------------------------------------------
+
+void event_loop::close() {
+  if (m_running) throw std::runtime_error("aio: cannot close a running event loop");
+  if (m_closed) return;
+  // Run the remaining teardown as if running, so that destructors that touch the loop find it.
+  event_loop* outer = t_loop;
+  t_loop = this;
+
+  if (m_signals) {
+    for (int sig = 1; sig < k_max_signal; ++sig) remove_signal_handler(sig);
+  }
+  // Drop queued work; tasks on the queue are handled with the pending tasks below.
+  while (!m_ready.empty()) {
+    detail::ready_kind kind{};
+    detail::ready_link* link = m_ready.pop(kind);
+    if (kind == detail::ready_kind::task) {
+      static_cast<detail::task_header*>(link)->clear(detail::task_header::flag_queued);
+    } else {
+      auto* item = static_cast<detail::callback_item*>(link);
+      item->m_queued = false;
+      item->release();
+    }
+  }
+  while (!m_timers.empty()) {
+    detail::timer_node* n = m_timers.pop();
+    if (n->m_fire == &event_loop::fire_callback_timer) static_cast<detail::callback_item*>(n)->release();
+  }
+  // Tasks still pending are reported (asyncio: "Task was destroyed but it is pending!") and dropped:
+  // each is marked cancelled and its frame is destroyed once no handle refers to it.
+  std::vector<task_handle> pending;
+  pending.reserve(m_tasks.size());
+  for (auto* t : m_tasks) pending.emplace_back(t);
+  for (auto& h : pending) {
+    detail::task_header* t = h.header();
+    if (t->has(detail::task_header::flag_done)) continue;
+    call_exception_handler({"Task was destroyed but it is pending", nullptr, h.get_name()});
+    t->m_error = std::make_exception_ptr(cancelled_error("the event loop was closed"));
+    t->set(static_cast<detail::task_header::flag>(detail::task_header::flag_done |
+                                                 detail::task_header::flag_cancelled |
+                                                 detail::task_header::flag_error));
+    // Done callbacks hold a reference to their task: drop them or the frame would never go.
+    for (detail::wait_node* n = t->m_waiters.front(); n != nullptr;) {
+      detail::wait_node* next = n->m_next;
+      if (auto* cb = detail::done_callback_base::from(n)) {
+        t->m_waiters.unlink(n);
+        cb->release();
+      }
+      n = next;
+    }
+    unregister_task(t);
+    t->release();  // the loop's reference
+  }
+  pending.clear();
+  // Destroying frames can enqueue more work (a frame's destructor cancelling a timer); drop it too.
+  while (!m_ready.empty()) {
+    detail::ready_kind kind{};
+    detail::ready_link* link = m_ready.pop(kind);
+    if (kind == detail::ready_kind::callback) static_cast<detail::callback_item*>(link)->release();
+  }
+  m_fds.clear();
+  if (m_default_executor) m_default_executor->shutdown(true);
+  {
+    std::lock_guard<std::mutex> lock(m_threadsafe_mutex);
+    m_closed = true;
+  }
+  // Callbacks submitted from other threads after the last iteration are dropped; a pending
+  // run_coroutine_threadsafe then reports broken_promise through its std::future.
+  for (auto* item : m_threadsafe) item->release();
+  m_threadsafe.clear();
+  m_default_executor.reset();
+  t_loop = outer;
+}
+
+thread_pool& event_loop::default_executor() {
+  if (!m_default_executor) m_default_executor = std::make_unique<thread_pool>();
+  return *m_default_executor;
+}
+
+}  // namespace aio

@@ -1,0 +1,187 @@
+// The task state machine: start, step, cancel, finish, release. See task_header.hpp for the invariants.
+
+#include "aio/detail/task_header.hpp"
+
+#include <atomic>
+#include <cassert>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "../detail/task_extra.hpp"
+#include "aio/errors.hpp"
+#include "aio/runtime/event_loop.hpp"
+
+namespace aio::detail {
+
+namespace {
+thread_local task_header* t_current = nullptr;
+std::atomic<std::uint64_t> g_task_counter{0};
+
+// The frame of an aio coroutine starts two function pointers before its promise (g++ and clang++);
+// promise<T>::get_return_object asserts it.
+constexpr std::ptrdiff_t k_promise_offset = 2 * sizeof(void*);
+}  // namespace
+
+task_header* current_task_header() noexcept { return t_current; }
+void set_current_task_header(task_header* t) noexcept { t_current = t; }
+
+std::coroutine_handle<> task_header::frame() const noexcept {
+  return std::coroutine_handle<>::from_address(
+      const_cast<char*>(reinterpret_cast<const char*>(this) - k_promise_offset));
+}
+
+event_loop& task_header::loop() const noexcept {
+  event_loop* l = running_loop();
+  assert(l != nullptr && "aio: a task was touched with no loop running on this thread");
+  return *l;
+}
+
+task_extra& task_header::extra() {
+  if (m_extra == nullptr) m_extra = new task_extra();
+  return *m_extra;
+}
+
+void task_header::start_task(event_loop& loop, std::coroutine_handle<> root, std::string name, bool eager) {
+  set(flag_task);
+  m_resume = root;
+  if (!name.empty()) set_name(std::move(name));
+  loop.register_task(this);
+  add_ref();  // the loop's reference, dropped in finish()
+  if (eager) {
+    set(flag_eager);
+    step();
+  } else {
+    set(flag_queued);
+    loop.schedule(this);
+  }
+}
+
+void task_header::step() noexcept {
+  clear(flag_queued);
+  if (!has(flag_started)) {
+    set(flag_started);
+    if (has(flag_must_cancel)) {
+      // Cancelled before its first step: the body never runs (CPython 3.13).
+      clear(flag_must_cancel);
+      m_error = std::make_exception_ptr(cancelled_error(cancel_message()));
+      set(flag_error);
+      finish();
+      return;
+    }
+  }
+  task_header* outer = t_current;
+  t_current = this;
+  m_resume.resume();  // may finish and destroy this frame
+  t_current = outer;
+}
+
+void task_header::wake() noexcept {
+  assert(!has(flag_queued) && "aio: a task was woken twice");
+  m_suspended = nullptr;
+  set(flag_queued);
+  loop().schedule(this);
+}
+
+bool task_header::cancel(std::string msg) {
+  if (has(flag_done)) return false;
+  if (m_cancel_requests < UINT16_MAX) ++m_cancel_requests;
+  if (!msg.empty() || m_extra != nullptr) extra().cancel_message = std::move(msg);
+  if (has(flag_future)) {
+    // A future has no body to deliver to: it completes as cancelled at once.
+    m_error = std::make_exception_ptr(cancelled_error(cancel_message()));
+    set(flag_error);
+    finish();
+    return true;
+  }
+  if (m_suspended != nullptr) {
+    suspension* s = m_suspended;
+    // Forwarded (we await another task or future that will end our wait): nothing more to do.
+    if (s->m_cancel(s, cancel_message())) return true;
+  }
+  set(flag_must_cancel);
+  return true;
+}
+
+int task_header::uncancel() noexcept {
+  if (m_cancel_requests > 0) --m_cancel_requests;
+  if (m_cancel_requests == 0) clear(flag_must_cancel);
+  return m_cancel_requests;
+}
+
+void task_header::deliver_cancel() {
+  if (has(flag_must_cancel)) {
+    clear(flag_must_cancel);
+    throw cancelled_error(cancel_message());
+  }
+}
+
+void task_header::finish() noexcept {
+  set(flag_done);
+  m_suspended = nullptr;
+  if (has(flag_error)) {
+    try {
+      std::rethrow_exception(m_error);
+    } catch (const cancelled_error&) {
+      set(flag_cancelled);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): any other failure is a plain error
+    }
+  }
+  m_waiters.wake_all();
+  if (!has(flag_future)) {
+    loop().unregister_task(this);
+    release();  // the loop's reference
+  }
+}
+
+void task_header::release() noexcept {
+  assert(m_refs > 0);
+  if (--m_refs != 0) return;
+  if (has(flag_error) && !has(flag_retrieved) && !has(flag_cancelled)) report_unretrieved();
+  delete m_extra;
+  m_extra = nullptr;
+  frame().destroy();
+}
+
+void task_header::report_unretrieved() const noexcept {
+  exception_context ctx;
+  ctx.message = has(flag_future) ? "Future exception was never retrieved" : "Task exception was never retrieved";
+  ctx.exception = m_error;
+  try {
+    ctx.task_name = name();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a report without a name is still a report
+  }
+  if (event_loop* l = running_loop()) {
+    l->call_exception_handler(ctx);
+  } else {
+    std::fprintf(stderr, "aio: %s (%s)\n", ctx.message.c_str(), ctx.task_name.c_str());
+  }
+}
+
+std::string task_header::cancel_message() const {
+  return m_extra != nullptr ? m_extra->cancel_message : std::string();
+}
+
+std::string task_header::name() const {
+  if (has(flag_future)) return "Future";
+  auto* self = const_cast<task_header*>(this);
+  task_extra& e = self->extra();
+  if (!e.named) {
+    // asyncio numbers tasks at creation; aio numbers them when a name is first needed, which keeps
+    // unnamed tasks free of the string (see docs/asyncio-mapping.md).
+    e.name = "Task-" + std::to_string(++g_task_counter);
+    e.named = true;
+  }
+  return e.name;
+}
+
+void task_header::set_name(std::string name) {
+  task_extra& e = extra();
+  e.name = std::move(name);
+  e.named = true;
+}
+
+void task_header::add_waiter(wait_node* n) noexcept { m_waiters.push_back(n); }
+void task_header::remove_waiter(wait_node* n) noexcept { m_waiters.unlink(n); }
+
+}  // namespace aio::detail

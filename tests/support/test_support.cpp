@@ -1,0 +1,60 @@
+#include "test_support.hpp"
+
+#include <memory>
+
+namespace aio_test {
+
+namespace {
+std::vector<aio::exception_context> g_reports;
+std::unique_ptr<aio::event_loop> g_loop;
+bool g_allow_leftovers = false;
+
+void after_main(aio::event_loop& loop, void* /*ctx*/) {
+  if (!g_allow_leftovers) {
+    EXPECT_EQ(loop.live_tasks(), 0U) << "tasks still running when main returned";
+  }
+}
+
+void before_close(aio::event_loop& loop, void* /*ctx*/) {
+  EXPECT_EQ(loop.live_tasks(), 0U) << "tasks left after shutdown";
+  EXPECT_EQ(loop.pending_timers(), 0U) << "timers left when the loop closed";
+  EXPECT_EQ(loop.watched_fds(), 0U) << "fds still watched when the loop closed";
+}
+}  // namespace
+
+std::vector<aio::exception_context>& reports() { return g_reports; }
+
+std::vector<std::string> report_messages() {
+  std::vector<std::string> out;
+  out.reserve(g_reports.size());
+  for (const auto& r : g_reports) out.push_back(r.message);
+  return out;
+}
+
+namespace detail {
+
+aio::event_loop* begin(const options& opts) {
+  g_reports.clear();
+  g_allow_leftovers = opts.allow_leftover_tasks;
+  aio::run_options ro{.debug = opts.debug, .clock = opts.clock};
+  g_loop = std::make_unique<aio::event_loop>(aio::detail::prepare_run(ro));
+  g_loop->set_exception_handler([](aio::event_loop&, const aio::exception_context& ctx) {
+    g_reports.push_back(ctx);
+  });
+  return g_loop.get();
+}
+
+void finish(aio::event_loop* loop, const aio::task_handle& main, const options& opts) {
+  aio::run_options ro{.debug = opts.debug, .clock = opts.clock, .handle_sigint = false};
+  aio::detail::run_hooks hooks{&after_main, &before_close, nullptr};
+  aio::detail::run_main(*loop, main, ro, hooks);
+  g_loop.reset();
+}
+
+}  // namespace detail
+
+double seconds_since(aio::clock::time_point start) {
+  return std::chrono::duration<double>(aio::get_running_loop().time() - start).count();
+}
+
+}  // namespace aio_test

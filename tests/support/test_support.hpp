@@ -1,0 +1,43 @@
+#pragma once
+// Test helpers: run a coroutine as aio::run does, on virtual time by default, and prove that the loop
+// closed with nothing alive (libuv's MAKE_VALGRIND_HAPPY): no task, timer or fd left behind, and no
+// report to the exception handler unless the test expected it.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "aio/aio.hpp"
+
+namespace aio_test {
+
+struct options {
+  aio::clock_mode clock = aio::virtual_clock;
+  bool allow_leftover_tasks = false;  ///< main may return with tasks still running (they get cancelled)
+  bool debug = false;
+};
+
+/// What the loop's exception handler received during the last `run`.
+std::vector<aio::exception_context>& reports();
+/// The messages of `reports()`, for EXPECT_THAT-style checks.
+std::vector<std::string> report_messages();
+
+namespace detail {
+aio::event_loop* begin(const options& opts);
+void finish(aio::event_loop* loop, const aio::task_handle& main, const options& opts);
+}  // namespace detail
+
+/// Runs `main` to completion and checks for leaks; returns its result or rethrows its failure.
+template <class T>
+T run(aio::coro<T> main, options opts = {}) {
+  aio::event_loop* loop = detail::begin(opts);
+  aio::task<T> t = loop->create_task(std::move(main), "main");
+  detail::finish(loop, t, opts);
+  return aio::detail::take_result<T, true>(*t.promise_ptr());
+}
+
+/// Loop time elapsed, in seconds as a double (virtual time makes these exact).
+double seconds_since(aio::clock::time_point start);
+
+}  // namespace aio_test
