@@ -2,13 +2,13 @@
 
 #include "aio/runtime/event_loop.hpp"
 
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "../backend/backend.hpp"
 #include "aio/executor/thread_pool.hpp"
@@ -104,7 +104,8 @@ void event_loop::begin_run() {
   if (m_closed) throw std::runtime_error("aio: the event loop is closed");
   if (m_running) throw std::runtime_error("aio: this event loop is already running");
   if (t_loop != nullptr) {
-    throw std::runtime_error("aio: cannot run an event loop while another loop is running in the same thread");
+    throw std::runtime_error(
+        "aio: cannot run an event loop while another loop is running in the same thread");
   }
   m_thread = std::this_thread::get_id();
   t_loop = this;
@@ -155,7 +156,8 @@ void event_loop::run_once() {
       loop_sink sink(*this, m_fds);
       m_backend->poll(std::chrono::nanoseconds{0}, sink);
       take_threadsafe();
-      if (m_ready.empty()) m_virtual_offset += std::max(clock::duration{0}, m_timers.next_deadline() - time());
+      if (m_ready.empty())
+        m_virtual_offset += std::max(clock::duration{0}, m_timers.next_deadline() - time());
       timeout = std::chrono::nanoseconds{0};
     }
   }
@@ -377,7 +379,8 @@ std::size_t event_loop::watched_fds() const noexcept {
 void event_loop::add_signal_handler(int sig, std::function<void()> fn) {
   check_thread("add_signal_handler");
   if (sig <= 0 || sig >= k_max_signal || sig == SIGKILL || sig == SIGSTOP) {
-    throw std::invalid_argument("aio: add_signal_handler(): signal " + std::to_string(sig) + " cannot be handled");
+    throw std::invalid_argument("aio: add_signal_handler(): signal " + std::to_string(sig) +
+                                " cannot be handled");
   }
   const int owner = g_signal_wake_fd.load();
   if (owner >= 0 && owner != m_backend->wake_fd()) {
@@ -450,8 +453,8 @@ void event_loop::close() {
     call_exception_handler({"Task was destroyed but it is pending", nullptr, h.get_name()});
     t->m_error = std::make_exception_ptr(cancelled_error("the event loop was closed"));
     t->set(static_cast<detail::task_header::flag>(detail::task_header::flag_done |
-                                                 detail::task_header::flag_cancelled |
-                                                 detail::task_header::flag_error));
+                                                  detail::task_header::flag_cancelled |
+                                                  detail::task_header::flag_error));
     // Done callbacks hold a reference to their task: drop them or the frame would never go.
     for (detail::wait_node* n = t->m_waiters.front(); n != nullptr;) {
       detail::wait_node* next = n->m_next;

@@ -21,8 +21,8 @@ loop_options prepare_run(const run_options& opts) {
         "or use aio::create_task()");
   }
   loop_options lo{.debug = opts.debug, .backend = opts.backend, .clock = opts.clock};
-  if (const char* env = std::getenv("AIO_DEBUG"); env != nullptr && std::strcmp(env, "") != 0 &&
-                                                  std::strcmp(env, "0") != 0) {
+  if (const char* env = std::getenv("AIO_DEBUG");
+      env != nullptr && std::strcmp(env, "") != 0 && std::strcmp(env, "0") != 0) {
     lo.debug = true;
   }
   return lo;

@@ -145,7 +145,8 @@ void task_header::release() noexcept {
 
 void task_header::report_unretrieved() const noexcept {
   exception_context ctx;
-  ctx.message = has(flag_future) ? "Future exception was never retrieved" : "Task exception was never retrieved";
+  ctx.message =
+      has(flag_future) ? "Future exception was never retrieved" : "Task exception was never retrieved";
   ctx.exception = m_error;
   try {
     ctx.task_name = name();

@@ -38,9 +38,8 @@ aio::event_loop* begin(const options& opts) {
   g_allow_leftovers = opts.allow_leftover_tasks;
   aio::run_options ro{.debug = opts.debug, .clock = opts.clock};
   g_loop = std::make_unique<aio::event_loop>(aio::detail::prepare_run(ro));
-  g_loop->set_exception_handler([](aio::event_loop&, const aio::exception_context& ctx) {
-    g_reports.push_back(ctx);
-  });
+  g_loop->set_exception_handler(
+      [](aio::event_loop&, const aio::exception_context& ctx) { g_reports.push_back(ctx); });
   return g_loop.get();
 }
 

@@ -141,7 +141,7 @@ class task_header : public ready_link {
   std::uint32_t m_registry_index = 0;  ///< task: slot in the loop's all-tasks table
   std::uint16_t m_flags = 0;
   std::uint16_t m_cancel_requests = 0;
-  std::exception_ptr m_error;          ///< the failure, when flag_error
+  std::exception_ptr m_error;  ///< the failure, when flag_error
 };
 
 /// The task whose step is running on this thread, or nullptr.

@@ -22,12 +22,13 @@ struct run_options {
 namespace detail {
 /// Observes the loop between main's end and the loop's close (the tests' leak checks).
 struct run_hooks {
-  void (*after_main)(event_loop&, void*) = nullptr;   ///< main is done; leftovers not yet cancelled
+  void (*after_main)(event_loop&, void*) = nullptr;    ///< main is done; leftovers not yet cancelled
   void (*before_close)(event_loop&, void*) = nullptr;  ///< leftovers are finished; the loop still open
   void* context = nullptr;
 };
 /// The non-template part of `run`: SIGINT, driving main, cancelling leftovers, closing the loop.
-void run_main(event_loop& loop, const task_handle& main, const run_options& opts, const run_hooks& hooks = {});
+void run_main(event_loop& loop, const task_handle& main, const run_options& opts,
+              const run_hooks& hooks = {});
 /// Throws if a loop is already running on this thread; applies AIO_DEBUG.
 loop_options prepare_run(const run_options& opts);
 }  // namespace detail

@@ -22,8 +22,7 @@ class timer_handle {
   timer_handle(const timer_handle& o) noexcept : m_loop(o.m_loop), m_item(o.m_item) {
     if (m_item != nullptr) m_item->add_ref();
   }
-  timer_handle(timer_handle&& o) noexcept
-      : m_loop(o.m_loop), m_item(std::exchange(o.m_item, nullptr)) {}
+  timer_handle(timer_handle&& o) noexcept : m_loop(o.m_loop), m_item(std::exchange(o.m_item, nullptr)) {}
   timer_handle& operator=(timer_handle o) noexcept {
     std::swap(m_loop, o.m_loop);
     std::swap(m_item, o.m_item);

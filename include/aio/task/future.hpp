@@ -36,15 +36,12 @@ class future : public detail::basic_handle<T> {
   future() : detail::basic_handle<T>(make()) { this->m_p->release(); }
 
   template <class U = T>
-    requires(!std::is_void_v<T>)
-  void set_result(U&& v) {
+  requires(!std::is_void_v<T>) void set_result(U&& v) {
     auto& p = pending("set_result");
     p.m_slot.emplace(p, std::forward<U>(v));
     p.finish();
   }
-  void set_result()
-    requires std::is_void_v<T>
-  {
+  void set_result() requires std::is_void_v<T> {
     auto& p = pending("set_result");
     p.m_slot.emplace(p);
     p.finish();

@@ -36,9 +36,7 @@ class task_handle {
   [[nodiscard]] std::string get_name() const { return m_h->name(); }
   void set_name(std::string name) { m_h->set_name(std::move(name)); }
   [[nodiscard]] bool done() const noexcept { return m_h->has(detail::task_header::flag_done); }
-  [[nodiscard]] bool cancelled() const noexcept {
-    return m_h->has(detail::task_header::flag_cancelled);
-  }
+  [[nodiscard]] bool cancelled() const noexcept { return m_h->has(detail::task_header::flag_cancelled); }
   /// Requests cancellation; false if the task is already done.
   bool cancel(std::string msg = {}) { return m_h->cancel(std::move(msg)); }
   [[nodiscard]] int cancelling() const noexcept { return m_h->cancelling(); }

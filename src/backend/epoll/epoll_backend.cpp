@@ -17,7 +17,8 @@ namespace {
 
 class epoll_backend final : public backend {
  public:
-  epoll_backend() : m_epfd(::epoll_create1(EPOLL_CLOEXEC)), m_wakefd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  epoll_backend()
+      : m_epfd(::epoll_create1(EPOLL_CLOEXEC)), m_wakefd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     if (m_epfd < 0 || m_wakefd < 0) {
       const int err = errno;
       close_fds();
