@@ -27,15 +27,19 @@ void timer_heap::sift_down(std::size_t i) noexcept {
   place(i, e);
 }
 
-timer_node* timer_heap::pop() noexcept {
-  timer_node* n = m_entries.front().node;
+timer_heap::due timer_heap::pop() noexcept {
+  const std::uintptr_t target = m_entries.front().target;
+  if ((target & k_task_tag) != 0) {
+    auto* t = reinterpret_cast<task_header*>(target & ~k_task_tag);
+    remove(t);
+    return {nullptr, t};
+  }
+  auto* n = reinterpret_cast<timer_node*>(target);
   remove(n);
-  return n;
+  return {n, nullptr};
 }
 
-void timer_heap::remove(timer_node* n) noexcept {
-  const std::size_t i = n->m_heap_index;
-  n->m_heap_index = timer_node::npos;
+void timer_heap::erase(std::size_t i) noexcept {
   const std::size_t last = m_entries.size() - 1;
   if (i != last) {
     const entry moved = m_entries[last];

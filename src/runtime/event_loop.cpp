@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "../backend/backend.hpp"
+#include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
 #include "aio/task/basic_handle.hpp"
 #include "aio/task/task_handle.hpp"
@@ -172,8 +173,12 @@ void event_loop::fire_timers() {
   if (m_timers.empty()) return;
   const clock::time_point now = time();
   while (!m_timers.empty() && m_timers.next_deadline() <= now) {
-    detail::timer_node* n = m_timers.pop();
-    n->m_fire(n);
+    const detail::timer_heap::due d = m_timers.pop();
+    if (d.task != nullptr) {
+      d.task->wake();
+    } else {
+      d.node->m_fire(d.node);
+    }
   }
 }
 
@@ -263,16 +268,36 @@ void event_loop::begin_external() noexcept { ++m_external; }
 void event_loop::end_external() noexcept { --m_external; }
 
 void event_loop::register_task(detail::task_header* t) {
-  t->m_registry_index = static_cast<std::uint32_t>(m_tasks.size());
-  m_tasks.push_back(t);
+  std::size_t i = m_free_slot;
+  if (i != SIZE_MAX) {
+    m_free_slot = m_tasks[i] == (SIZE_MAX | 1U) ? SIZE_MAX : m_tasks[i] >> 1U;
+    m_tasks[i] = reinterpret_cast<std::uintptr_t>(t);
+  } else {
+    i = m_tasks.size();
+    m_tasks.push_back(reinterpret_cast<std::uintptr_t>(t));
+  }
+  t->m_registry_index = static_cast<std::uint32_t>(i);
+  ++m_live_tasks;
 }
 
 void event_loop::unregister_task(detail::task_header* t) noexcept {
-  const std::uint32_t i = t->m_registry_index;
-  detail::task_header* last = m_tasks.back();
-  m_tasks[i] = last;
-  last->m_registry_index = i;
-  m_tasks.pop_back();
+  const std::size_t i = t->m_registry_index;
+  m_tasks[i] = m_free_slot == SIZE_MAX ? (SIZE_MAX | 1U) : ((m_free_slot << 1U) | 1U);
+  m_free_slot = i;
+  if (--m_live_tasks == 0) {
+    // Empty: start over so that the table does not keep its high-water size forever.
+    m_tasks.clear();
+    m_free_slot = SIZE_MAX;
+  }
+}
+
+std::vector<detail::task_header*> event_loop::tasks() const {
+  std::vector<detail::task_header*> out;
+  out.reserve(m_live_tasks);
+  for (const std::uintptr_t slot : m_tasks) {
+    if ((slot & 1U) == 0) out.push_back(reinterpret_cast<detail::task_header*>(slot));
+  }
+  return out;
 }
 
 void event_loop::cancel_timer(detail::callback_item* item) noexcept {
@@ -439,22 +464,22 @@ void event_loop::close() {
     }
   }
   while (!m_timers.empty()) {
-    detail::timer_node* n = m_timers.pop();
-    if (n->m_fire == &event_loop::fire_callback_timer) static_cast<detail::callback_item*>(n)->release();
+    const detail::timer_heap::due d = m_timers.pop();
+    if (d.node != nullptr && d.node->m_fire == &event_loop::fire_callback_timer) {
+      static_cast<detail::callback_item*>(d.node)->release();
+    }
   }
   // Tasks still pending are reported (asyncio: "Task was destroyed but it is pending!") and dropped:
   // each is marked cancelled and its frame is destroyed once no handle refers to it.
   std::vector<task_handle> pending;
-  pending.reserve(m_tasks.size());
-  for (auto* t : m_tasks) pending.emplace_back(t);
+  for (auto* t : tasks()) pending.emplace_back(t);
   for (auto& h : pending) {
     detail::task_header* t = h.header();
     if (t->has(detail::task_header::flag_done)) continue;
     call_exception_handler({"Task was destroyed but it is pending", nullptr, h.get_name()});
-    t->m_error = std::make_exception_ptr(cancelled_error("the event loop was closed"));
+    t->set_error(std::make_exception_ptr(cancelled_error("the event loop was closed")));
     t->set(static_cast<detail::task_header::flag>(detail::task_header::flag_done |
-                                                  detail::task_header::flag_cancelled |
-                                                  detail::task_header::flag_error));
+                                                  detail::task_header::flag_cancelled));
     // Done callbacks hold a reference to their task: drop them or the frame would never go.
     for (detail::wait_node* n = t->m_waiters.front(); n != nullptr;) {
       detail::wait_node* next = n->m_next;

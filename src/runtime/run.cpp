@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
 
 namespace aio::detail {
@@ -64,7 +65,7 @@ void run_main(event_loop& loop, const task_handle& main, const run_options& opts
     if (!t.cancelled() && t.header()->has(task_header::flag_error)) {
       t.header()->set(task_header::flag_retrieved);
       loop.call_exception_handler(
-          {"unhandled exception during aio::run() shutdown", t.header()->m_error, t.get_name()});
+          {"unhandled exception during aio::run() shutdown", t.header()->error(), t.get_name()});
     }
   }
   left.clear();

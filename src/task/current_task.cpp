@@ -6,7 +6,7 @@ namespace aio {
 task_handle current_task() noexcept { return task_handle(detail::current_task_header()); }
 
 std::vector<task_handle> all_tasks() {
-  const auto& tasks = get_running_loop().tasks();
+  const auto tasks = get_running_loop().tasks();
   std::vector<task_handle> out;
   out.reserve(tasks.size());
   for (auto* t : tasks) out.emplace_back(t);

@@ -7,8 +7,11 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "../detail/task_extra.hpp"
+#include "aio/detail/result_slot.hpp"
 #include "aio/errors.hpp"
 #include "aio/runtime/event_loop.hpp"
 
@@ -37,9 +40,29 @@ event_loop& task_header::loop() const noexcept {
   return *l;
 }
 
+namespace {
+// Side table of task_extra. Touched only for names, cancel messages and destruction of tasks that
+// used them; the mutex makes it safe for loops on several threads.
+std::mutex g_extras_mutex;
+std::unordered_map<const task_header*, std::unique_ptr<task_extra>>& extras() {
+  static auto* table = new std::unordered_map<const task_header*, std::unique_ptr<task_extra>>();
+  return *table;
+}
+}  // namespace
+
 task_extra& task_header::extra() {
-  if (m_extra == nullptr) m_extra = new task_extra();
-  return *m_extra;
+  std::lock_guard<std::mutex> lock(g_extras_mutex);
+  auto& slot = extras()[this];
+  if (!slot) slot = std::make_unique<task_extra>();
+  set(flag_extra);
+  return *slot;
+}
+
+static const task_extra* find_extra(const task_header* t) {
+  if (!t->has(task_header::flag_extra)) return nullptr;
+  std::lock_guard<std::mutex> lock(g_extras_mutex);
+  auto it = extras().find(t);
+  return it == extras().end() ? nullptr : it->second.get();
 }
 
 void task_header::start_task(event_loop& loop, std::coroutine_handle<> root, std::string name, bool eager) {
@@ -57,15 +80,17 @@ void task_header::start_task(event_loop& loop, std::coroutine_handle<> root, std
   }
 }
 
+suspension task_header::sleeping{};
+
 void task_header::step() noexcept {
   clear(flag_queued);
+  m_suspended = nullptr;  // the link word held the queue's next pointer
   if (!has(flag_started)) {
     set(flag_started);
     if (has(flag_must_cancel)) {
       // Cancelled before its first step: the body never runs (CPython 3.13).
       clear(flag_must_cancel);
-      m_error = std::make_exception_ptr(cancelled_error(cancel_message()));
-      set(flag_error);
+      set_error(std::make_exception_ptr(cancelled_error(cancel_message())));
       finish();
       return;
     }
@@ -86,18 +111,22 @@ void task_header::wake() noexcept {
 bool task_header::cancel(std::string msg) {
   if (has(flag_done)) return false;
   if (m_cancel_requests < UINT16_MAX) ++m_cancel_requests;
-  if (!msg.empty() || m_extra != nullptr) extra().cancel_message = std::move(msg);
+  if (!msg.empty() || has(flag_extra)) extra().cancel_message = std::move(msg);
   if (has(flag_future)) {
     // A future has no body to deliver to: it completes as cancelled at once.
-    m_error = std::make_exception_ptr(cancelled_error(cancel_message()));
-    set(flag_error);
+    set_error(std::make_exception_ptr(cancelled_error(cancel_message())));
     finish();
     return true;
   }
-  if (m_suspended != nullptr) {
+  if (!has(flag_queued) && m_suspended != nullptr) {
     suspension* s = m_suspended;
-    // Forwarded (we await another task or future that will end our wait): nothing more to do.
-    if (s->m_cancel(s, cancel_message())) return true;
+    if (s == &sleeping) {
+      loop().remove_timer(this);
+      wake();
+    } else if (s->m_cancel(s, cancel_message())) {
+      // Forwarded (we await another task or future that will end our wait): nothing more to do.
+      return true;
+    }
   }
   set(flag_must_cancel);
   return true;
@@ -118,10 +147,9 @@ void task_header::deliver_cancel() {
 
 void task_header::finish() noexcept {
   set(flag_done);
-  m_suspended = nullptr;
   if (has(flag_error)) {
     try {
-      std::rethrow_exception(m_error);
+      std::rethrow_exception(error());
     } catch (const cancelled_error&) {
       set(flag_cancelled);
     } catch (...) {  // NOLINT(bugprone-empty-catch): any other failure is a plain error
@@ -138,8 +166,10 @@ void task_header::release() noexcept {
   assert(m_refs > 0);
   if (--m_refs != 0) return;
   if (has(flag_error) && !has(flag_retrieved) && !has(flag_cancelled)) report_unretrieved();
-  delete m_extra;
-  m_extra = nullptr;
+  if (has(flag_extra)) {
+    std::lock_guard<std::mutex> lock(g_extras_mutex);
+    extras().erase(this);
+  }
   frame().destroy();
 }
 
@@ -147,7 +177,7 @@ void task_header::report_unretrieved() const noexcept {
   exception_context ctx;
   ctx.message =
       has(flag_future) ? "Future exception was never retrieved" : "Task exception was never retrieved";
-  ctx.exception = m_error;
+  ctx.exception = error();
   try {
     ctx.task_name = name();
   } catch (...) {  // NOLINT(bugprone-empty-catch): a report without a name is still a report
@@ -160,7 +190,8 @@ void task_header::report_unretrieved() const noexcept {
 }
 
 std::string task_header::cancel_message() const {
-  return m_extra != nullptr ? m_extra->cancel_message : std::string();
+  const task_extra* e = find_extra(this);
+  return e != nullptr ? e->cancel_message : std::string();
 }
 
 std::string task_header::name() const {

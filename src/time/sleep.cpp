@@ -6,40 +6,29 @@
 
 namespace aio::detail {
 
-sleep_operation::~sleep_operation() {
-  if (armed()) running_loop()->remove_timer(this);
-}
-
-bool sleep_operation::await_suspend(std::coroutine_handle<> h) {
-  m_task = current_task_header();
-  if (m_task == nullptr) throw std::runtime_error("aio: sleep() awaited outside any aio task");
-  if (m_task->has(task_header::flag_must_cancel)) return false;
-  event_loop& loop = m_task->loop();
-  m_task->m_resume = h;
-  const clock::time_point now = loop.time();
-  const clock::time_point when = m_absolute ? m_deadline : now + m_delay;
-  if (when <= now) {
-    // A zero (or past) sleep yields exactly once: straight to the back of the ready queue.
-    m_task->wake();
+bool suspend_sleeping(std::coroutine_handle<> h, clock::rep ticks, bool absolute) {
+  task_header* t = current_task_header();
+  if (t == nullptr) throw std::runtime_error("aio: sleep() awaited outside any aio task");
+  if (t->has(task_header::flag_must_cancel)) return false;
+  t->m_resume = h;
+  if (!absolute && ticks <= 0) {
+    // A zero sleep yields exactly once, straight to the back of the ready queue (no clock read).
+    t->wake();
     return true;
   }
-  m_fire = &on_fire;
-  m_cancel = &on_cancel;
-  loop.add_timer(this, when);
-  m_task->m_suspended = this;
+  event_loop& loop = t->loop();
+  const clock::time_point now = loop.time();
+  const clock::time_point when =
+      absolute ? clock::time_point(clock::duration(ticks)) : now + clock::duration(ticks);
+  if (when <= now) {
+    t->wake();
+    return true;
+  }
+  loop.add_timer(t, when);
+  t->m_suspended = &task_header::sleeping;
   return true;
 }
 
-void sleep_operation::on_fire(timer_node* n) noexcept {
-  auto* self = static_cast<sleep_operation*>(n);
-  self->m_task->wake();
-}
-
-bool sleep_operation::on_cancel(suspension* s, const std::string& /*msg*/) noexcept {
-  auto* self = static_cast<sleep_operation*>(s);
-  self->m_task->loop().remove_timer(self);
-  self->m_task->wake();
-  return false;  // the task wakes with the request pending: await_resume throws
-}
+void resume_sleeping() { current_task_header()->deliver_cancel(); }
 
 }  // namespace aio::detail

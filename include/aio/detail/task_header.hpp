@@ -12,6 +12,7 @@
 /// - Completion never runs awaiters inline: each `wait_node` is woken, which only enqueues work.
 
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -22,10 +23,17 @@ class event_loop;
 
 namespace aio::detail {
 
+struct suspension;
+
 /// Intrusive link of the ready queue. The queue tags each pointer with the kind of the item it points
 /// to, so a task pays 8 bytes for being queueable and no function pointer.
+/// A task is never queued and suspended at once, so the same word also says what a suspended task
+/// waits on (`m_suspended`); `task_header::flag_queued` tells which meaning is live.
 struct ready_link {
-  std::uintptr_t m_next = 0;
+  union {
+    std::uintptr_t m_next = 0;
+    suspension* m_suspended;
+  };
 };
 
 /// A node in an intrusive doubly linked wait list; lives in the waiter's coroutine frame.
@@ -36,29 +44,39 @@ struct wait_node {
   void (*m_wake)(wait_node*) = nullptr;
 };
 
-/// FIFO of wait nodes (O(1) push, pop and unlink).
+/// FIFO of wait nodes (O(1) push, pop and unlink) in one word: the head's `m_prev` points at the tail,
+/// `m_next` ends with nullptr (so it can be walked forwards).
 class wait_list {
  public:
   [[nodiscard]] bool empty() const noexcept { return m_head == nullptr; }
   [[nodiscard]] wait_node* front() const noexcept { return m_head; }
+  [[nodiscard]] wait_node* back() const noexcept { return m_head != nullptr ? m_head->m_prev : nullptr; }
   void push_back(wait_node* n) noexcept {
     n->m_next = nullptr;
-    n->m_prev = m_tail;
-    if (m_tail != nullptr) {
-      m_tail->m_next = n;
-    } else {
+    if (m_head == nullptr) {
+      n->m_prev = n;
       m_head = n;
+      return;
     }
-    m_tail = n;
+    wait_node* tail = m_head->m_prev;
+    tail->m_next = n;
+    n->m_prev = tail;
+    m_head->m_prev = n;
   }
   wait_node* pop_front() noexcept {
     wait_node* n = m_head;
     if (n != nullptr) unlink(n);
     return n;
   }
+  /// Precondition: `n` is in this list.
   void unlink(wait_node* n) noexcept {
-    (n->m_prev != nullptr ? n->m_prev->m_next : m_head) = n->m_next;
-    (n->m_next != nullptr ? n->m_next->m_prev : m_tail) = n->m_prev;
+    if (n == m_head) {
+      m_head = n->m_next;
+      if (m_head != nullptr) m_head->m_prev = n->m_prev;
+    } else {
+      n->m_prev->m_next = n->m_next;
+      (n->m_next != nullptr ? n->m_next : m_head)->m_prev = n->m_prev;
+    }
     n->m_prev = n->m_next = nullptr;
   }
   /// Wakes every node, in order, emptying the list.
@@ -68,7 +86,6 @@ class wait_list {
 
  private:
   wait_node* m_head = nullptr;
-  wait_node* m_tail = nullptr;
 };
 
 /// What a suspended task waits on, seen from `cancel()`: `m_cancel` withdraws the wait and wakes the task
@@ -94,6 +111,7 @@ class task_header : public ready_link {
     flag_queued = 1U << 8,       ///< on the ready queue
     flag_eager = 1U << 9,        ///< runs synchronously until its first suspension
     flag_future = 1U << 10,      ///< a future: a frame with no body, completed from outside
+    flag_extra = 1U << 11,       ///< has an entry in the side table of rarely used state
   };
 
   [[nodiscard]] bool has(flag f) const noexcept { return (m_flags & f) != 0; }
@@ -126,6 +144,7 @@ class task_header : public ready_link {
   /// Registers `n` to be woken when the task finishes (at once-ish if already done).
   void add_waiter(wait_node* n) noexcept;
   void remove_waiter(wait_node* n) noexcept;
+  /// Rarely used state (name, cancel message), kept in a side table so that a plain task stays small.
   [[nodiscard]] task_extra& extra();
   [[nodiscard]] event_loop& loop() const noexcept;
   /// Where this frame's coroutine starts: valid for every aio promise (checked in tests).
@@ -133,16 +152,26 @@ class task_header : public ready_link {
   /// Reports a task destroyed with an exception nobody looked at.
   void report_unretrieved() const noexcept;
 
-  std::coroutine_handle<> m_resume;    ///< inline: the awaiting coroutine; task: the next to resume
-  suspension* m_suspended = nullptr;   ///< task: what it waits on now, for cancel()
-  wait_list m_waiters;                 ///< task: who waits for it to finish
-  task_extra* m_extra = nullptr;       ///< task: rarely used state, allocated on first use
-  std::uint32_t m_refs = 0;            ///< task: handles plus one for the loop while unfinished
-  std::uint32_t m_registry_index = 0;  ///< task: slot in the loop's all-tasks table
-  std::uint16_t m_flags = 0;
-  std::uint16_t m_cancel_requests = 0;
-  std::exception_ptr m_error;  ///< the failure, when flag_error
+  /// The failure (valid while `flag_error`). It shares storage with the value: see result_slot.hpp.
+  [[nodiscard]] const std::exception_ptr& error() const noexcept;
+  /// Stores the failure; precondition: the frame holds neither a value nor an error.
+  void set_error(std::exception_ptr e) noexcept;
+
+  /// What a sleeping task's `m_suspended` points at: the task itself is the timer (see sleep.hpp).
+  static suspension sleeping;
+
+  std::coroutine_handle<> m_resume;          ///< inline: the awaiting coroutine; task: the next to resume
+  wait_list m_waiters;                       ///< task: who waits for it to finish
+  std::uint32_t m_refs = 0;                  ///< task: handles plus one for the loop while unfinished
+  std::uint32_t m_registry_index = 0;        ///< task: slot in the loop's all-tasks table
+  std::uint16_t m_flags = 0;                 ///< `flag` bits
+  std::uint16_t m_cancel_requests = 0;       ///< `cancelling()`
+  std::uint32_t m_timer_index = UINT32_MAX;  ///< task: its slot in the timer heap while it sleeps
 };
+
+/// Where the result union starts in every promise (right after the header).
+inline constexpr std::size_t k_result_offset = sizeof(task_header);
+static_assert(k_result_offset % alignof(std::exception_ptr) == 0);
 
 /// The task whose step is running on this thread, or nullptr.
 task_header* current_task_header() noexcept;

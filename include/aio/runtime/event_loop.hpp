@@ -170,17 +170,22 @@ class event_loop {
   void end_external() noexcept;
 
   /// Counts for tests and `aio::run`'s leak checks.
-  [[nodiscard]] std::size_t live_tasks() const noexcept { return m_tasks.size(); }
+  [[nodiscard]] std::size_t live_tasks() const noexcept { return m_live_tasks; }
   [[nodiscard]] std::size_t pending_timers() const noexcept { return m_timers.size(); }
   [[nodiscard]] std::size_t watched_fds() const noexcept;
-  /// Tasks not yet finished, in creation order as far as removals allow.
-  [[nodiscard]] const std::vector<detail::task_header*>& tasks() const noexcept { return m_tasks; }
+  /// Tasks not yet finished (in no particular order).
+  [[nodiscard]] std::vector<detail::task_header*> tasks() const;
 
   // ---- for aio's own awaitables -------------------------------------------------------------
   void schedule(detail::task_header* t) noexcept { m_ready.push(t, detail::ready_kind::task); }
   void add_timer(detail::timer_node* n, clock::time_point when) { m_timers.push(n, when); }
   void remove_timer(detail::timer_node* n) noexcept {
     if (n->armed()) m_timers.remove(n);
+  }
+  /// A sleeping task is its own timer entry; when it fires the task is woken.
+  void add_timer(detail::task_header* t, clock::time_point when) { m_timers.push(t, when); }
+  void remove_timer(detail::task_header* t) noexcept {
+    if (t->m_timer_index != UINT32_MAX) m_timers.remove(t);
   }
   void register_task(detail::task_header* t);
   void unregister_task(detail::task_header* t) noexcept;
@@ -209,7 +214,11 @@ class event_loop {
 
   detail::ready_queue m_ready;
   detail::timer_heap m_timers;
-  std::vector<detail::task_header*> m_tasks;
+  // All unfinished tasks: a slot map. A free slot holds (next free index << 1) | 1, so removing a task
+  // writes its own slot only (a swap-remove would touch another task's cache line on every finish).
+  std::vector<std::uintptr_t> m_tasks;
+  std::size_t m_free_slot = SIZE_MAX;
+  std::size_t m_live_tasks = 0;
   std::unique_ptr<detail::backend> m_backend;
   std::unordered_map<int, std::unique_ptr<detail::fd_watch>> m_fds;
   std::unique_ptr<loop_signals> m_signals;

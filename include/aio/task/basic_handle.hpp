@@ -89,9 +89,9 @@ class basic_handle {
   [[nodiscard]] std::exception_ptr exception() const {
     require_done("exception");
     auto& p = get();
-    if (p.has(task_header::flag_cancelled)) std::rethrow_exception(p.m_error);
+    if (p.has(task_header::flag_cancelled)) std::rethrow_exception(p.error());
     p.set(task_header::flag_retrieved);
-    return p.m_error;
+    return p.has(task_header::flag_error) ? p.error() : std::exception_ptr();
   }
 
   /// Calls `fn(handle)` or `fn()` through the ready queue when done (right away-ish if already done).

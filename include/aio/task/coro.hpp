@@ -61,15 +61,12 @@ class promise final : public task_header, public promise_return<T, promise<T>> {
   promise() = default;
   promise(const promise&) = delete;
   promise& operator=(const promise&) = delete;
-  ~promise() { m_slot.destroy_value(*this); }
+  ~promise() { m_slot.destroy(*this); }
 
   coro<T> get_return_object() noexcept;
   std::suspend_always initial_suspend() const noexcept { return {}; }
   final_awaiter final_suspend() const noexcept { return {}; }
-  void unhandled_exception() noexcept {
-    m_error = std::current_exception();
-    set(flag_error);
-  }
+  void unhandled_exception() noexcept { set_error(std::current_exception()); }
 
   static void* operator new(std::size_t n) { return allocate_frame(n); }
   static void operator delete(void* p, std::size_t n) noexcept { deallocate_frame(p, n); }
@@ -79,7 +76,7 @@ class promise final : public task_header, public promise_return<T, promise<T>> {
     if constexpr (!std::is_void_v<T>) return (m_slot.value());
   }
 
-  result_slot<T> m_slot;
+  result_slot<T> m_slot;  // first member after the header: at k_result_offset
 };
 
 /// Gives the value of a finished frame or rethrows its failure (`Move`: move the value out).
@@ -164,6 +161,8 @@ coro<T> detail::promise<T>::get_return_object() noexcept {
   // task_header::frame() relies on the promise sitting right after the frame's two function pointers,
   // which both g++ and clang++ do; this check fails loudly on a compiler that differs.
   assert(h.address() == task_header::frame().address());
+  assert(reinterpret_cast<char*>(&m_slot) ==
+         reinterpret_cast<char*>(static_cast<task_header*>(this)) + k_result_offset);
   return coro<T>(h);
 }
 

@@ -49,8 +49,7 @@ class future : public detail::basic_handle<T> {
   void set_exception(std::exception_ptr e) {
     if (!e) throw std::invalid_argument("aio: future::set_exception() needs a non-null exception_ptr");
     auto& p = pending("set_exception");
-    p.m_error = std::move(e);
-    p.set(detail::task_header::flag_error);
+    p.set_error(std::move(e));
     p.finish();
   }
   template <class F>

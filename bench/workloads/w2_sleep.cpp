@@ -1,0 +1,39 @@
+// W2 of ../shared/peers: N tasks each sleep 1 s on a timer; all are joined and the sum is checked.
+// usage: w2_sleep [N]   prints elapsed_s=<seconds> as the peers do.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "aio/aio.hpp"
+
+namespace {
+
+aio::coro<long> sleeper(long i) {
+  co_await aio::sleep(std::chrono::seconds(1));
+  co_return i;
+}
+
+aio::coro<long> spawn_and_join(long n) {
+  std::vector<aio::task<long>> tasks;
+  tasks.reserve(static_cast<std::size_t>(n));
+  for (long i = 0; i < n; ++i) tasks.push_back(aio::create_task(sleeper(i)));
+  long sum = 0;
+  for (auto& t : tasks) sum += co_await std::move(t);
+  co_return sum;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long n = argc > 1 ? std::atol(argv[1]) : 1'000'000;
+  const auto t0 = std::chrono::steady_clock::now();
+  const long sum = aio::run(spawn_and_join(n));
+  const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (sum != n * (n - 1) / 2) {
+    std::fprintf(stderr, "BAD SUM %ld\n", sum);
+    return 1;
+  }
+  std::printf("elapsed_s=%.6f n=%ld sum=%ld\n", el, n, sum);
+  return 0;
+}
