@@ -20,6 +20,9 @@ namespace aio {
 
 namespace {
 thread_local event_loop* t_loop = nullptr;
+// The loop that owns this thread's tasks between runs (a task cancelled after run_until returned
+// still finds its loop): the most recently created or run loop that is not closed.
+thread_local event_loop* t_home = nullptr;
 
 // Signals: one loop at a time owns the process's handlers (as asyncio: the main thread's loop).
 constexpr int k_max_signal = 65;
@@ -39,6 +42,7 @@ extern "C" void on_signal(int sig) {
 }  // namespace
 
 event_loop* detail::running_loop() noexcept { return t_loop; }
+event_loop* detail::home_loop() noexcept { return t_loop != nullptr ? t_loop : t_home; }
 
 event_loop& get_running_loop() {
   if (t_loop == nullptr) throw std::runtime_error("aio: no running event loop (call this inside aio::run)");
@@ -85,8 +89,12 @@ struct loop_signals {
 event_loop::event_loop(loop_options opts)
     : m_backend(detail::make_backend(opts.backend)),
       m_thread(std::this_thread::get_id()),
+      m_virtual_now(clock::now()),
       m_clock_mode(opts.clock),
-      m_debug(opts.debug) {}
+      m_debug(opts.debug) {
+  m_home_before = t_home;
+  t_home = this;
+}
 
 event_loop::~event_loop() {
   if (!m_closed) {
@@ -98,7 +106,7 @@ event_loop::~event_loop() {
 }
 
 clock::time_point event_loop::time() const noexcept {
-  return clock::now() + (m_clock_mode == clock_mode::virtual_time ? m_virtual_offset : clock::duration{0});
+  return m_clock_mode == clock_mode::virtual_time ? m_virtual_now : clock::now();
 }
 
 void event_loop::begin_run() {
@@ -110,6 +118,7 @@ void event_loop::begin_run() {
   }
   m_thread = std::this_thread::get_id();
   t_loop = this;
+  t_home = this;
   m_running = true;
   m_stopping = false;
 }
@@ -146,24 +155,31 @@ class loop_sink final : public detail::io_sink {
 }  // namespace
 
 void event_loop::run_once() {
+  const bool virtual_time = m_clock_mode == clock_mode::virtual_time;
   std::chrono::nanoseconds timeout{-1};
   if (!m_ready.empty()) {
     timeout = std::chrono::nanoseconds{0};
   } else if (!m_timers.empty()) {
     timeout = std::max(clock::duration{0}, m_timers.next_deadline() - time());
-    if (m_clock_mode == clock_mode::virtual_time && m_external == 0) {
+    if (virtual_time && m_external == 0) {
       // Autojump: nothing can happen before the next timer except I/O, so look for I/O without
-      // blocking and, when there is none, move time forward instead of waiting for it.
+      // blocking and, when there is none, move time to the deadline instead of waiting for it.
       loop_sink sink(*this, m_fds);
       m_backend->poll(std::chrono::nanoseconds{0}, sink);
       take_threadsafe();
-      if (m_ready.empty())
-        m_virtual_offset += std::max(clock::duration{0}, m_timers.next_deadline() - time());
+      if (m_ready.empty()) m_virtual_now = std::max(m_virtual_now, m_timers.next_deadline());
       timeout = std::chrono::nanoseconds{0};
     }
   }
   loop_sink sink(*this, m_fds);
-  m_backend->poll(timeout, sink);
+  if (virtual_time && m_external > 0 && timeout.count() != 0) {
+    // Work on other threads takes real time: let virtual time follow the wall while we wait for it.
+    const clock::time_point before = clock::now();
+    m_backend->poll(timeout, sink);
+    m_virtual_now += clock::now() - before;
+  } else {
+    m_backend->poll(timeout, sink);
+  }
   take_threadsafe();
   fire_timers();
   run_ready(m_ready.size());
@@ -511,6 +527,7 @@ void event_loop::close() {
   m_threadsafe.clear();
   m_default_executor.reset();
   t_loop = outer;
+  if (t_home == this) t_home = m_home_before;
 }
 
 thread_pool& event_loop::default_executor() {

@@ -39,7 +39,7 @@ bool join_operation::on_cancel(suspension* s, const std::string& msg) {
 
 void done_callback_base::on_wake(wait_node* n) noexcept {
   auto* self = static_cast<done_callback_base*>(n);
-  running_loop()->enqueue_callback(self);
+  home_loop()->enqueue_callback(self);
 }
 
 }  // namespace aio::detail

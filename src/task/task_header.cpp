@@ -35,8 +35,8 @@ std::coroutine_handle<> task_header::frame() const noexcept {
 }
 
 event_loop& task_header::loop() const noexcept {
-  event_loop* l = running_loop();
-  assert(l != nullptr && "aio: a task was touched with no loop running on this thread");
+  event_loop* l = home_loop();
+  assert(l != nullptr && "aio: a task was touched with no event loop on this thread");
   return *l;
 }
 

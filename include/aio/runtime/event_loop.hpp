@@ -77,7 +77,8 @@ class event_loop {
   event_loop& operator=(const event_loop&) = delete;
   ~event_loop();
 
-  /// The loop's current time (runs ahead of `clock::now()` under virtual time).
+  /// The loop's current time. Under virtual time it stands still while tasks run and jumps to the next
+  /// deadline whenever the loop is idle (it follows the wall only while work runs on other threads).
   [[nodiscard]] clock::time_point time() const noexcept;
 
   /// Schedules `fn()` for the next iteration, after everything already scheduled.
@@ -229,14 +230,14 @@ class event_loop {
   exception_handler m_exception_handler;
   std::unique_ptr<thread_pool> m_default_executor;
   std::thread::id m_thread;
-  clock::duration m_virtual_offset{0};  // virtual time = real time + offset, only ever grows
-  std::size_t m_external = 0;           // in-flight work on other threads
+  clock::time_point m_virtual_now;  // under virtual time: moved only by autojumps and external work
+  std::size_t m_external = 0;       // in-flight work on other threads
   clock_mode m_clock_mode;
   bool m_debug = false;
   bool m_running = false;
   bool m_stopping = false;
   bool m_closed = false;
-  event_loop* m_outer = nullptr;  // the loop that was running on this thread before us (nesting check)
+  event_loop* m_home_before = nullptr;  // this thread's home loop before we were created
 };
 
 /// The loop running on this thread. Throws `std::runtime_error` when there is none.
@@ -244,6 +245,8 @@ event_loop& get_running_loop();
 namespace detail {
 /// The running loop or nullptr.
 event_loop* running_loop() noexcept;
+/// The loop that tasks on this thread belong to: the running one, else the latest open one.
+event_loop* home_loop() noexcept;
 }  // namespace detail
 
 }  // namespace aio

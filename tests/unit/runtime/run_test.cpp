@@ -1,0 +1,122 @@
+#include "aio/runtime/run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "aio/aio.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+TEST(run, returns_the_result_of_main) {
+  EXPECT_EQ(aio::run([]() -> aio::coro<int> {
+              co_await aio::sleep(1ms);
+              co_return 42;
+            }()),
+            42);
+}
+
+TEST(run, rethrows_the_failure_of_main) {
+  EXPECT_THROW(aio::run([]() -> aio::coro<> {
+                 co_await aio::sleep(0s);
+                 throw std::invalid_argument("bad");
+               }()),
+               std::invalid_argument);
+}
+
+TEST(run, refuses_to_run_inside_a_running_loop) {
+  aio::run([]() -> aio::coro<> {
+    try {
+      aio::run([]() -> aio::coro<> { co_return; }());
+      ADD_FAILURE() << "nested run did not throw";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("running event loop"), std::string::npos);
+    }
+    co_return;
+  }());
+}
+
+TEST(run, leftover_tasks_are_cancelled_and_awaited_when_main_returns) {
+  std::vector<std::string> log;
+  aio::run(
+      [](std::vector<std::string>* log) -> aio::coro<> {
+        (void)aio::create_task([](std::vector<std::string>* log) -> aio::coro<> {
+          try {
+            co_await aio::sleep(3600s);
+          } catch (const aio::cancelled_error&) {
+            log->push_back("cancelled");
+            throw;
+          }
+        }(log));
+        co_await aio::sleep(0s);
+        log->push_back("main done");
+      }(&log),
+      {.clock = aio::virtual_clock});
+  EXPECT_EQ(log, (std::vector<std::string>{"main done", "cancelled"}));
+}
+
+TEST(run, virtual_clock_makes_an_hour_take_no_time) {
+  const auto wall = std::chrono::steady_clock::now();
+  const double slept = aio::run(
+      []() -> aio::coro<double> {
+        auto& loop = aio::get_running_loop();
+        const auto start = loop.time();
+        co_await aio::sleep(1h);
+        co_return std::chrono::duration<double>(loop.time() - start).count();
+      }(),
+      {.clock = aio::virtual_clock});
+  EXPECT_DOUBLE_EQ(slept, 3600.0);
+  EXPECT_LT(std::chrono::steady_clock::now() - wall, 10s);
+}
+
+TEST(run, sigint_cancels_main) {
+  bool cancelled = false;
+  try {
+    aio::run([]() -> aio::coro<> {
+      std::raise(SIGINT);
+      co_await aio::sleep(3600s);
+    }());
+  } catch (const aio::cancelled_error& e) {
+    cancelled = true;
+    EXPECT_STREQ(e.what(), "interrupted by SIGINT");
+  }
+  EXPECT_TRUE(cancelled);
+  struct sigaction sa {};
+  ::sigaction(SIGINT, nullptr, &sa);
+  EXPECT_EQ(sa.sa_handler, SIG_DFL);  // restored after run
+}
+
+TEST(run, aio_debug_environment_turns_debug_mode_on) {
+  ::setenv("AIO_DEBUG", "1", 1);
+  const bool debug = aio::run([]() -> aio::coro<bool> { co_return aio::get_running_loop().get_debug(); }());
+  ::unsetenv("AIO_DEBUG");
+  EXPECT_TRUE(debug);
+  EXPECT_FALSE(aio::run([]() -> aio::coro<bool> { co_return aio::get_running_loop().get_debug(); }()));
+}
+
+TEST(run, debug_mode_reports_slow_steps_with_the_task_name) {
+  testing::internal::CaptureStderr();
+  aio::run(
+      []() -> aio::coro<> {
+        auto& loop = aio::get_running_loop();
+        loop.slow_callback_duration = std::chrono::milliseconds(1);
+        co_await aio::create_task(
+            []() -> aio::coro<> {
+              const auto until = std::chrono::steady_clock::now() + 5ms;
+              while (std::chrono::steady_clock::now() < until) {
+              }
+              co_return;
+            }(),
+            "busy");
+      }(),
+      {.debug = true});
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("task busy took"), std::string::npos) << err;
+}
+
+}  // namespace
