@@ -171,14 +171,21 @@ void event_loop::run_once() {
       timeout = std::chrono::nanoseconds{0};
     }
   }
-  loop_sink sink(*this, m_fds);
-  if (virtual_time && m_external > 0 && timeout.count() != 0) {
-    // Work on other threads takes real time: let virtual time follow the wall while we wait for it.
-    const clock::time_point before = clock::now();
-    m_backend->poll(timeout, sink);
-    m_virtual_now += clock::now() - before;
-  } else {
-    m_backend->poll(timeout, sink);
+  // With work ready, a non-blocking poll is a syscall that usually finds nothing: skip it, but never
+  // for more than k_poll_interval iterations in a row so that I/O is not starved (Tokio's
+  // event_interval does the same). Cross-thread submissions are checked through an atomic flag.
+  constexpr unsigned k_poll_interval = 61;
+  if (timeout.count() != 0 || ++m_iterations_without_poll >= k_poll_interval) {
+    m_iterations_without_poll = 0;
+    loop_sink sink(*this, m_fds);
+    if (virtual_time && m_external > 0 && timeout.count() != 0) {
+      // Work on other threads takes real time: let virtual time follow the wall while we wait for it.
+      const clock::time_point before = clock::now();
+      m_backend->poll(timeout, sink);
+      m_virtual_now += clock::now() - before;
+    } else {
+      m_backend->poll(timeout, sink);
+    }
   }
   take_threadsafe();
   fire_timers();
@@ -255,17 +262,24 @@ void event_loop::submit_threadsafe(detail::callback_item* item) {
       throw std::runtime_error("aio: call_soon_threadsafe() on a closed event loop");
     }
     m_threadsafe.push_back(item);
+    m_has_threadsafe.store(true, std::memory_order_release);
   }
   m_backend->wake();
 }
 
 void event_loop::take_threadsafe() {
-  std::vector<detail::callback_item*> items;
-  {
-    std::lock_guard<std::mutex> lock(m_threadsafe_mutex);
-    items.swap(m_threadsafe);
+  // The flag is set under the mutex after the push, so seeing it false means nothing is waiting
+  // that we must run now; a submission racing with this check also wrote the eventfd, which makes
+  // the next blocking poll return at once.
+  if (m_has_threadsafe.load(std::memory_order_acquire)) {
+    std::vector<detail::callback_item*> items;
+    {
+      std::lock_guard<std::mutex> lock(m_threadsafe_mutex);
+      items.swap(m_threadsafe);
+      m_has_threadsafe.store(false, std::memory_order_relaxed);
+    }
+    for (auto* item : items) enqueue_callback(item);
   }
-  for (auto* item : items) enqueue_callback(item);
   const std::uint64_t sigs = g_pending_signals.load(std::memory_order_relaxed);
   if (sigs != 0 && m_signals) {
     const std::uint64_t mine = g_pending_signals.exchange(0, std::memory_order_relaxed);

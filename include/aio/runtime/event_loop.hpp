@@ -6,6 +6,7 @@
 /// take the cross-thread submissions, move due timers to the ready queue, then run exactly the items
 /// that were ready when the iteration started, in FIFO order. See docs/design/event_loop.md.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -226,6 +227,8 @@ class event_loop {
 
   std::mutex m_threadsafe_mutex;
   std::vector<detail::callback_item*> m_threadsafe;  // guarded by m_threadsafe_mutex
+  std::atomic<bool> m_has_threadsafe{false};         // m_threadsafe is not empty (hint, see run_once)
+  unsigned m_iterations_without_poll = 0;
 
   exception_handler m_exception_handler;
   std::unique_ptr<thread_pool> m_default_executor;
