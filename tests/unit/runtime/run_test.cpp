@@ -1,6 +1,8 @@
 #include "aio/runtime/run.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <stdexcept>
@@ -89,6 +91,28 @@ TEST(run, sigint_cancels_main) {
   struct sigaction sa {};
   ::sigaction(SIGINT, nullptr, &sa);
   EXPECT_EQ(sa.sa_handler, SIG_DFL);  // restored after run
+}
+
+TEST(run, a_second_sigint_stops_at_once) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    aio::run([]() -> aio::coro<> {
+      std::raise(SIGINT);
+      for (;;) {
+        try {
+          co_await aio::sleep(3600s);
+        } catch (const aio::cancelled_error&) {
+          std::raise(SIGINT);  // the main task ignores the first: the second must end the process
+        }
+      }
+    }());
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGINT);
 }
 
 TEST(run, aio_debug_environment_turns_debug_mode_on) {
