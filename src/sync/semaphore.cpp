@@ -22,9 +22,7 @@ void semaphore::release() {
   wake_next();
 }
 
-bool semaphore::locked() const noexcept {
-  return m_value == 0 || !m_waiters.empty() || m_in_flight != 0;
-}
+bool semaphore::locked() const noexcept { return m_value == 0 || !m_waiters.empty() || m_in_flight != 0; }
 
 bool semaphore::wake_next() noexcept {
   detail::wait_node* n = m_waiters.pop_front();

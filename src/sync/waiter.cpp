@@ -88,7 +88,12 @@ struct pending_list {
 };
 
 thread_local pending_list t_pending;
-thread_local trampoline t_trampoline = trampoline_body();
+
+/// The thread's trampoline, created on first use (one frame per thread, destroyed at thread exit).
+std::coroutine_handle<> trampoline_handle() {
+  thread_local trampoline t = trampoline_body();
+  return t.handle();
+}
 
 }  // namespace
 
@@ -114,7 +119,7 @@ void sync_waiter::recheck_later() noexcept {
   m_recheck_pending = true;
   t_pending.push(this);
   m_task->wake();
-  m_task->m_resume = t_trampoline.handle();
+  m_task->m_resume = trampoline_handle();
 }
 
 void sync_waiter::throw_cancelled() {

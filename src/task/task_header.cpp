@@ -127,6 +127,7 @@ bool task_header::cancel(std::string msg) {
       // Forwarded (we await another task or future that will end our wait): nothing more to do.
       return true;
     }
+    set(flag_withdrawn);
   }
   set(flag_must_cancel);
   return true;
@@ -139,8 +140,8 @@ int task_header::uncancel() noexcept {
 }
 
 void task_header::deliver_cancel() {
-  if (has(flag_must_cancel)) {
-    clear(flag_must_cancel);
+  if (has(flag_must_cancel) || has(flag_withdrawn)) {
+    clear(static_cast<flag>(flag_must_cancel | flag_withdrawn));
     throw cancelled_error(cancel_message());
   }
 }

@@ -112,6 +112,9 @@ class task_header : public ready_link {
     flag_eager = 1U << 9,        ///< runs synchronously until its first suspension
     flag_future = 1U << 10,      ///< a future: a frame with no body, completed from outside
     flag_extra = 1U << 11,       ///< has an entry in the side table of rarely used state
+    flag_withdrawn = 1U << 12,   ///< cancel() withdrew the task's wait: the cancel must be delivered
+                                 ///< at resume even if uncancel() runs first (the awaited thing is
+                                 ///< gone, as asyncio's cancelled future is)
   };
 
   [[nodiscard]] bool has(flag f) const noexcept { return (m_flags & f) != 0; }

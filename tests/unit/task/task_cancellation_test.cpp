@@ -175,6 +175,20 @@ TEST(cancellation, if_the_awaited_task_swallows_it_the_awaiter_gets_its_result) 
   }());
 }
 
+TEST(cancellation, uncancel_after_the_wait_was_withdrawn_still_delivers_it) {
+  // As CPython: cancel() cancelled the sleep's future, so the sleep raises even if the request is
+  // taken back before the task runs.
+  aio_test::run([]() -> aio::coro<> {
+    std::vector<std::string> log;
+    auto t = aio::create_task(sleepy(&log, 100s));
+    co_await aio::sleep(0s);
+    t.cancel();
+    EXPECT_EQ(t.uncancel(), 0);
+    EXPECT_THROW(co_await t, aio::cancelled_error);
+    EXPECT_EQ(log, (std::vector<std::string>{"start"}));
+  }());
+}
+
 TEST(cancellation, repeated_requests_are_counted) {
   aio_test::run([]() -> aio::coro<> {
     std::vector<std::string> log;
