@@ -5,7 +5,9 @@
 #include "aio/detail/frame_allocator.hpp"
 
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace aio::detail {
 
@@ -27,8 +29,25 @@ struct pools {
 
 thread_local pools t_pools;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool k_pooling = false;  // let ASan see every frame's lifetime
+// Slabs are never returned (a frame may be freed on another thread, into that thread's lists), but
+// they stay reachable from here so that leak checkers do not report them.
+std::mutex g_slabs_mutex;
+std::vector<void*>& all_slabs() {
+  static auto* slabs = new std::vector<void*>();
+  return *slabs;
+}
+
+char* new_slab() {
+  auto* slab = static_cast<char*>(::operator new(k_slab_bytes));
+  std::lock_guard<std::mutex> lock(g_slabs_mutex);
+  all_slabs().push_back(slab);
+  return slab;
+}
+
+// Under the sanitizers every frame goes to operator new, so ASan sees each frame's lifetime (a use
+// after free of a recycled frame would go unnoticed) and TSan sees no reuse across threads.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool k_pooling = false;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 constexpr bool k_pooling = false;
@@ -53,7 +72,7 @@ void* allocate_frame(std::size_t size) {
   const std::size_t bytes = c * k_granule;
   if (p.slab_cursor == nullptr || static_cast<std::size_t>(p.slab_end - p.slab_cursor) < bytes) {
     // The tail of the old slab is abandoned (at most 511 bytes per 64 KiB).
-    p.slab_cursor = static_cast<char*>(::operator new(k_slab_bytes));
+    p.slab_cursor = new_slab();
     p.slab_end = p.slab_cursor + k_slab_bytes;
   }
   void* out = p.slab_cursor;
