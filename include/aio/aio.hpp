@@ -13,3 +13,23 @@
 #include "aio/task/task_handle.hpp"
 #include "aio/time/clock.hpp"
 #include "aio/time/sleep.hpp"
+
+// Synchronisation primitives and queues.
+#include "aio/queue/queue.hpp"
+#include "aio/sync/barrier.hpp"
+#include "aio/sync/condition.hpp"
+#include "aio/sync/event.hpp"
+#include "aio/sync/lock.hpp"
+#include "aio/sync/scoped.hpp"
+#include "aio/sync/semaphore.hpp"
+
+// Combinators and executors.
+#include "aio/combinators/as_completed.hpp"
+#include "aio/combinators/gather.hpp"
+#include "aio/combinators/result.hpp"
+#include "aio/combinators/shield.hpp"
+#include "aio/combinators/task_group.hpp"
+#include "aio/combinators/wait.hpp"
+#include "aio/combinators/wait_for.hpp"
+#include "aio/executor/run_coroutine_threadsafe.hpp"
+#include "aio/executor/to_thread.hpp"

@@ -29,11 +29,13 @@ task_group::~task_group() {
 // __aenter__
 void task_group::enter() {
   m_parent = detail::current_task_header();
-  if (m_parent == nullptr) throw std::runtime_error("aio: task_group::run() cannot determine the parent task");
+  if (m_parent == nullptr)
+    throw std::runtime_error("aio: task_group::run() cannot determine the parent task");
 }
 
 void task_group::check_open() const {
-  if (m_exiting && m_children == 0) throw std::runtime_error("aio: create_task() on a task_group that is finished");
+  if (m_exiting && m_children == 0)
+    throw std::runtime_error("aio: create_task() on a task_group that is finished");
   if (m_aborting) throw std::runtime_error("aio: create_task() on a task_group that is shutting down");
 }
 

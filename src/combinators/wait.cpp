@@ -9,7 +9,11 @@
 namespace aio::detail {
 
 wait_core::wait_core(std::size_t n, return_when when, bool timed, clock::duration timeout)
-    : m_children(std::make_unique<wait_child[]>(n)), m_n(n), m_timeout(timeout), m_when(when), m_timed(timed) {
+    : m_children(std::make_unique<wait_child[]>(n)),
+      m_n(n),
+      m_timeout(timeout),
+      m_when(when),
+      m_timed(timed) {
   m_cancel = &on_cancel;
   m_fire = &on_fire;
 }

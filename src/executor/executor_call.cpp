@@ -51,7 +51,8 @@ executor_call_base::~executor_call_base() {
 
 bool executor_call_base::begin(std::coroutine_handle<> h) {
   m_self = current_task_header();
-  if (m_self == nullptr) throw std::runtime_error("aio: to_thread()/run_in_executor() awaited outside any aio task");
+  if (m_self == nullptr)
+    throw std::runtime_error("aio: to_thread()/run_in_executor() awaited outside any aio task");
   if (m_self->has(task_header::flag_must_cancel)) return false;
   m_handle = h;
   return true;

@@ -16,7 +16,12 @@ bool join_operation::await_suspend(std::coroutine_handle<> h) {
   m_self = current_task_header();
   if (m_self == nullptr) throw std::runtime_error("aio: co_await on a task or future outside any aio task");
   if (m_self == m_target) throw std::runtime_error("aio: a task cannot await itself");
-  if (m_self->has(task_header::flag_must_cancel)) return false;  // deliver the pending cancel now
+  if (m_self->has(task_header::flag_must_cancel)) {
+    // asyncio hands a pending cancel to the future the task is about to wait on: cancel the target
+    // and wait for it to finish (its outcome, usually cancelled_error, becomes ours).
+    if (!m_target->cancel(m_self->cancel_message())) return false;  // done already: deliver ours now
+    m_self->clear(task_header::flag_must_cancel);
+  }
   m_self->m_resume = h;
   m_self->m_suspended = this;
   m_cancel = &on_cancel;

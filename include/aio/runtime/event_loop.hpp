@@ -35,6 +35,7 @@ class task;
 template <class T>
 class future;
 class thread_pool;
+class executor;
 struct loop_signals;
 
 namespace detail {
@@ -163,6 +164,11 @@ class event_loop {
   /// Closes the loop: reports tasks still pending, drops callbacks and timers, shuts the default
   /// executor down. Throws `std::runtime_error` if the loop is running.
   void close();
+
+  /// Runs `f(args...)` on `ex` and yields its outcome (asyncio's `loop.run_in_executor`); defined in
+  /// executor/to_thread.hpp, where `aio::run_in_executor(loop, ex, f, args...)` documents it.
+  template <class F, class... Args>
+  auto run_in_executor(executor& ex, F&& f, Args&&... args);
 
   /// The thread pool behind `to_thread` (created on first use).
   thread_pool& default_executor();

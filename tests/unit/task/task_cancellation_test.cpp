@@ -189,6 +189,19 @@ TEST(cancellation, uncancel_after_the_wait_was_withdrawn_still_delivers_it) {
   }());
 }
 
+TEST(cancellation, a_pending_request_is_handed_to_the_task_about_to_be_awaited) {
+  std::vector<std::string> log;
+  aio_test::run([](std::vector<std::string>* log) -> aio::coro<> {
+    auto child = aio::create_task(sleepy(log, 3600s));
+    auto outer = aio::create_task([](aio::task<int> c) -> aio::coro<int> {
+      aio::current_task().cancel();
+      co_return co_await c;  // the pending cancel goes to c, as asyncio does
+    }(child));
+    EXPECT_THROW(co_await outer, aio::cancelled_error);
+    EXPECT_TRUE(child.cancelled());
+  }(&log));
+}
+
 TEST(cancellation, repeated_requests_are_counted) {
   aio_test::run([]() -> aio::coro<> {
     std::vector<std::string> log;

@@ -1,0 +1,71 @@
+#pragma once
+/// @file to_thread.hpp
+/// `aio::to_thread` and `aio::run_in_executor`: run a blocking call on another thread and await its
+/// result (asyncio.to_thread, loop.run_in_executor).
+
+#include <functional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "aio/executor/detail/executor_call_operation.hpp"
+#include "aio/executor/thread_pool.hpp"
+#include "aio/runtime/event_loop.hpp"
+
+namespace aio {
+
+/// Runs `f(args...)` on the running loop's default thread pool (`loop.default_executor()`);
+/// `co_await` yields its result (decayed; `void` stays `void`) or rethrows its exception.
+///
+/// `f` and `args` are decay-copied at the call (pass `std::ref(x)` to pass by reference) and moved to
+/// the worker when the returned awaitable is awaited (it is lazy and may be moved until then). The
+/// worker's writes happen-before the awaiter resumes. Under virtual time the loop's clock waits for
+/// the thread instead of jumping.
+/// @par Cancellation
+/// Cancelling the awaiter throws `cancelled_error` at once; the call cannot be stopped, so it finishes
+/// in the background and its result is dropped. The callable and arguments are destroyed on the worker.
+/// @par Errors
+/// Whatever `f` throws; `std::runtime_error` outside an aio task or if the pool dropped the call.
+/// @par Thread safety
+/// Await on the loop's thread; `f` runs on a worker thread and must be safe there (never touch aio
+/// tasks, futures or primitives from it: use `loop.call_soon_threadsafe`).
+/// @par Example
+/// @code
+/// std::string text = co_await aio::to_thread(read_file, path);
+/// co_await aio::to_thread(fill, std::ref(buffer));
+/// @endcode
+template <class F, class... Args>
+requires std::invocable<std::decay_t<F> &&, std::decay_t<Args>&&...> [[nodiscard]] detail::
+    executor_call_operation<std::decay_t<F>, std::decay_t<Args>...>
+    to_thread(F&& f, Args&&... args) {
+  event_loop& loop = get_running_loop();
+  return detail::executor_call_operation<std::decay_t<F>, std::decay_t<Args>...>(
+      &loop, &loop.default_executor(), std::forward<F>(f),
+      std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
+}
+
+/// Runs `f(args...)` on `ex` and resumes the awaiter on `loop` with the outcome (asyncio's
+/// `loop.run_in_executor(executor, func, *args)`); as `to_thread` otherwise. Await it on `loop`'s
+/// thread. Lazy: submitted at `co_await` (asyncio submits at the call; wrap it in `aio::gather` or a
+/// task to start several at once).
+/// @par Cancellation
+/// As `to_thread`.
+/// @par Errors
+/// As `to_thread`; if `ex` is shut down before running the call, `std::runtime_error`.
+/// @par Thread safety
+/// As `to_thread`. Precondition: `loop` outlives every call submitted to `ex` (shut `ex` down, or let
+/// the calls finish, before destroying the loop); the default executor is shut down by `close()`.
+template <class F, class... Args>
+requires std::invocable<std::decay_t<F> &&, std::decay_t<Args>&&...> [[nodiscard]] detail::
+    executor_call_operation<std::decay_t<F>, std::decay_t<Args>...>
+    run_in_executor(event_loop& loop, executor& ex, F&& f, Args&&... args) {
+  return detail::executor_call_operation<std::decay_t<F>, std::decay_t<Args>...>(
+      &loop, &ex, std::forward<F>(f), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
+}
+
+template <class F, class... Args>
+auto event_loop::run_in_executor(executor& ex, F&& f, Args&&... args) {
+  return aio::run_in_executor(*this, ex, std::forward<F>(f), std::forward<Args>(args)...);
+}
+
+}  // namespace aio
