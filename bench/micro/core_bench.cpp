@@ -46,7 +46,8 @@ void bm_timer_insert_cancel(benchmark::State& state) {
   aio::run([](benchmark::State& st) -> aio::coro<> {
     auto& loop = aio::get_running_loop();
     std::vector<aio::timer_handle> background;
-    for (long i = 0; i < st.range(0); ++i) background.push_back(loop.call_later(std::chrono::seconds(10 + i), [] {}));
+    for (long i = 0; i < st.range(0); ++i)
+      background.push_back(loop.call_later(std::chrono::seconds(10 + i), [] {}));
     for (auto _ : st) {
       auto h = loop.call_later(5s, [] {});
       h.cancel();
