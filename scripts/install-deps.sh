@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what aio's build, tests, tour and tooling need on Debian 12 (bookworm), with apt-get.
+# Idempotent: when every package is already installed it does nothing (no apt-get at all).
+# Runs as root directly; otherwise through sudo when sudo is available.
+#
+# Later subsystems add their packages to AIO_APT_PACKAGES (one per line, with the reason).
+set -euo pipefail
+
+AIO_APT_PACKAGES=(
+  cmake            # >= 3.25 (bookworm has 3.25.1)
+  ninja-build      # the presets' generator
+  g++              # g++ 12: the default compiler
+  clang            # clang++ 14: the second compiler (the clang preset)
+  libgtest-dev     # unit tests (GoogleTest)
+  libgmock-dev     # unit tests (GoogleMock matchers)
+  libbenchmark-dev # bench/ (Google Benchmark)
+  pkg-config       # the install consumer test checks aio.pc
+  clang-format     # formatting check in scripts/test.sh
+  clang-tidy       # static analysis (DEVELOPERS.md)
+  python3          # examples/check_readme.py (the README example stays a real file)
+)
+
+missing=()
+for pkg in "${AIO_APT_PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#AIO_APT_PACKAGES[@]} packages are installed"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: apt-get not found; install these by hand: ${missing[*]}" >&2
+  exit 1
+fi
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    echo "install-deps: not root and no sudo; as root, run: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

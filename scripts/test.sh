@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# THE test command (README, .ci/run): installs the dependencies, then
+#   1. release build (g++): the whole ctest suite
+#   2. asan-ubsan build: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. tsan build: the tests labelled `threads` under ThreadSanitizer
+#   4. clang build (clang++, warnings are errors): the whole suite
+#   5. install consumer: `cmake --install` into a temporary prefix, then tests/install builds against it
+#      with find_package(aio CONFIG) and with pkg-config
+#   6. clang-format --dry-run --Werror on every *.hpp / *.cpp
+# Every step runs even when an earlier one failed; the exit status is non-zero if any failed.
+# Build directories (build/<preset>) are kept, so a rerun is incremental.
+#
+# Environment: AIO_JOBS (default 2) for the build and ctest; AIO_BUILD_ROOT (default build) to put the
+# build directories elsewhere; AIO_STEPS to run a subset, e.g. AIO_STEPS="release format".
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+jobs=${AIO_JOBS:-2}
+build_root=${AIO_BUILD_ROOT:-build}
+steps=${AIO_STEPS:-"release asan-ubsan tsan clang install format"}
+
+passed=()
+failed=()
+started=$(date +%s)
+
+note() { printf '\n==== %s ====\n' "$*"; }
+
+run_step() {
+  local name=$1
+  shift
+  local t0
+  t0=$(date +%s)
+  note "$name"
+  if "$@"; then
+    passed+=("$name")
+    note "$name: ok ($(($(date +%s) - t0)) s)"
+  else
+    failed+=("$name")
+    note "$name: FAILED ($(($(date +%s) - t0)) s)"
+  fi
+}
+
+wants() { [[ " $steps " == *" $1 "* ]]; }
+
+configure_and_build() {
+  local preset=$1
+  cmake --preset "$preset" -B "$build_root/$preset" >/dev/null &&
+    cmake --build "$build_root/$preset" -j "$jobs"
+}
+
+# ctest --test-dir rather than --preset, so that AIO_BUILD_ROOT works; the sanitizer options below
+# mirror the test presets in CMakePresets.json.
+suite() {
+  local preset=$1
+  shift
+  configure_and_build "$preset" &&
+    ctest --test-dir "$build_root/$preset" -j "$jobs" --output-on-failure --no-tests=error "$@"
+}
+
+asan_suite() {
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 suite asan-ubsan
+}
+
+tsan_suite() {
+  # Kernels with high mmap randomisation (vm.mmap_rnd_bits = 32) break g++ 12's TSan runtime; running
+  # without address-space randomisation avoids that where setarch is allowed.
+  local norandom=()
+  if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
+  # Only the `threads` tests run under TSan, so build only their executables: the test files whose name
+  # contains "threads" (tests/CMakeLists.txt names tests/unit/<dir>/<name>.cpp test_<dir>_<name>) and
+  # the examples' test.
+  local targets=(test_examples) f rel dir
+  while IFS= read -r f; do
+    rel=${f#tests/unit/}
+    dir=$(dirname "$rel")
+    targets+=("test_${dir//\//_}_$(basename "$rel" .cpp)")
+  done < <(find tests/unit -name '*threads*_test.cpp' | sort)
+  cmake --preset tsan -B "$build_root/tsan" >/dev/null &&
+    cmake --build "$build_root/tsan" -j "$jobs" --target "${targets[@]}" &&
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "${norandom[@]}" \
+      ctest --test-dir "$build_root/tsan" -j "$jobs" --output-on-failure --no-tests=error -L threads
+}
+
+install_check() {
+  local prefix consumer pc_flags
+  prefix=$(mktemp -d)
+  consumer=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand now: the paths are local
+  trap "rm -rf '$prefix' '$consumer'; trap - RETURN" RETURN
+  configure_and_build release || return 1
+  cmake --install "$build_root/release" --prefix "$prefix" >/dev/null || return 1
+  echo "installed into $prefix"
+
+  # 1. find_package(aio CONFIG REQUIRED) + target_link_libraries(aio_consumer aio::aio)
+  cmake -S tests/install -B "$consumer/cmake" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$prefix" >/dev/null &&
+    cmake --build "$consumer/cmake" &&
+    "$consumer/cmake/aio_consumer" || return 1
+
+  # 2. pkg-config; --define-prefix because aio.pc holds the configure-time prefix, not --prefix's.
+  pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --define-prefix --cflags --libs aio) || return 1
+  echo "pkg-config: $pc_flags"
+  # shellcheck disable=SC2086 # the flags are meant to be split into words
+  g++ -o "$consumer/pc_consumer" tests/install/main.cpp $pc_flags && "$consumer/pc_consumer"
+}
+
+format_check() {
+  local files
+  mapfile -t files < <(find include src tests examples bench \( -name '*.hpp' -o -name '*.cpp' \) -type f 2>/dev/null | sort)
+  echo "clang-format: ${#files[@]} files"
+  [[ ${#files[@]} -eq 0 ]] || clang-format --dry-run --Werror "${files[@]}"
+}
+
+run_step deps scripts/install-deps.sh
+wants release && run_step release suite release
+wants asan-ubsan && run_step asan-ubsan asan_suite
+wants tsan && run_step tsan tsan_suite
+wants clang && run_step clang suite clang
+wants install && run_step install install_check
+wants format && run_step format format_check
+
+note "summary after $(($(date +%s) - started)) s"
+for s in "${passed[@]}"; do echo "  ok      $s"; done
+for s in "${failed[@]}"; do echo "  FAILED  $s"; done
+echo "test.sh: ${#passed[@]} passed, ${#failed[@]} failed"
+[[ ${#failed[@]} -eq 0 ]]
