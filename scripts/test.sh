@@ -6,7 +6,8 @@
 #   4. clang build (clang++, warnings are errors): the whole suite
 #   5. install consumer: `cmake --install` into a temporary prefix, then tests/install builds against it
 #      with find_package(aio CONFIG) and with pkg-config
-#   6. clang-format --dry-run --Werror on every *.hpp / *.cpp
+#   6. clang-tidy on every source (the repo's .clang-tidy; findings are errors)
+#   7. clang-format --dry-run --Werror on every *.hpp / *.cpp
 # Every step runs even when an earlier one failed; the exit status is non-zero if any failed.
 # Build directories (build/<preset>) are kept, so a rerun is incremental.
 #
@@ -17,7 +18,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 jobs=${AIO_JOBS:-2}
 build_root=${AIO_BUILD_ROOT:-build}
-steps=${AIO_STEPS:-"release asan-ubsan tsan clang install format"}
+steps=${AIO_STEPS:-"release asan-ubsan tsan clang install tidy format"}
 
 passed=()
 failed=()
@@ -98,11 +99,19 @@ install_check() {
     cmake --build "$consumer/cmake" &&
     "$consumer/cmake/aio_consumer" || return 1
 
-  # 2. pkg-config; --define-prefix because aio.pc holds the configure-time prefix, not --prefix's.
-  pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --define-prefix --cflags --libs aio) || return 1
+  # 2. pkg-config, straight from the installed aio.pc (it is relocatable: its prefix is ${pcfiledir}-relative).
+  pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs aio) || return 1
   echo "pkg-config: $pc_flags"
   # shellcheck disable=SC2086 # the flags are meant to be split into words
   g++ -o "$consumer/pc_consumer" tests/install/main.cpp $pc_flags && "$consumer/pc_consumer"
+}
+
+tidy_check() {
+  # clang-tidy (the repo's .clang-tidy, warnings are errors) on every source, with the release build's
+  # compile_commands.json; the headers they include are checked through them (HeaderFilterRegex).
+  configure_and_build release || return 1
+  find src -name '*.cpp' -print0 | sort -z |
+    xargs -0 -n 4 -P "$jobs" clang-tidy --quiet -p "$build_root/release"
 }
 
 format_check() {
@@ -118,6 +127,7 @@ wants asan-ubsan && run_step asan-ubsan asan_suite
 wants tsan && run_step tsan tsan_suite
 wants clang && run_step clang suite clang
 wants install && run_step install install_check
+wants tidy && run_step tidy tidy_check
 wants format && run_step format format_check
 
 note "summary after $(($(date +%s) - started)) s"

@@ -22,10 +22,11 @@ namespace aio::detail {
 
 class io_sink {
  public:
+  io_sink() = default;
+  io_sink(const io_sink&) = delete;
+  io_sink& operator=(const io_sink&) = delete;
+  virtual ~io_sink() = default;
   virtual void on_ready(int fd, bool readable, bool writable) = 0;
-
- protected:
-  ~io_sink() = default;
 };
 
 class backend {

@@ -15,7 +15,7 @@ namespace {
 constexpr std::size_t k_granule = 16;
 constexpr std::size_t k_max_pooled = 512;
 constexpr std::size_t k_classes = k_max_pooled / k_granule;
-constexpr std::size_t k_slab_bytes = 64 * 1024;
+constexpr std::size_t k_slab_bytes = std::size_t{64} * 1024;
 
 struct free_block {
   free_block* next;

@@ -30,11 +30,11 @@ void timer_heap::sift_down(std::size_t i) noexcept {
 timer_heap::due timer_heap::pop() noexcept {
   const std::uintptr_t target = m_entries.front().target;
   if ((target & k_task_tag) != 0) {
-    auto* t = reinterpret_cast<task_header*>(target & ~k_task_tag);
+    auto* t = reinterpret_cast<task_header*>(target & ~k_task_tag);  // NOLINT(performance-no-int-to-ptr)
     remove(t);
     return {nullptr, t};
   }
-  auto* n = reinterpret_cast<timer_node*>(target);
+  auto* n = reinterpret_cast<timer_node*>(target);  // NOLINT(performance-no-int-to-ptr)
   remove(n);
   return {n, nullptr};
 }

@@ -235,7 +235,6 @@ void event_loop::run_ready(std::size_t n) {
       continue;
     }
     auto* item = static_cast<detail::callback_item*>(link);
-    item->m_queued = false;
     if (!item->m_cancelled) {
       try {
         item->invoke();
@@ -243,6 +242,9 @@ void event_loop::run_ready(std::size_t n) {
         call_exception_handler({"Exception in callback", std::current_exception(), {}});
       }
     }
+    // Cleared only now: an fd watch whose callback removes itself must not be freed while it runs
+    // (update_fd keeps a watch with a queued item; an emptied one is reused when its fd number is).
+    item->m_queued = false;
     item->release();
     if (timed) {
       const auto took = clock::now() - start;
@@ -325,7 +327,9 @@ std::vector<detail::task_header*> event_loop::tasks() const {
   std::vector<detail::task_header*> out;
   out.reserve(m_live_tasks);
   for (const std::uintptr_t slot : m_tasks) {
-    if ((slot & 1U) == 0) out.push_back(reinterpret_cast<detail::task_header*>(slot));
+    // Free slots are odd (tagged free-list links); occupied ones are task pointers.
+    if ((slot & 1U) == 0)
+      out.push_back(reinterpret_cast<detail::task_header*>(slot));  // NOLINT(performance-no-int-to-ptr)
   }
   return out;
 }

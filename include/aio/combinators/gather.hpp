@@ -76,7 +76,7 @@ template <std::ranges::input_range R>
 requires(!detail::awaitable<R> && detail::awaitable<std::ranges::range_reference_t<R>>)
     [[nodiscard]] auto gather(R&& range) {
   using traits = detail::child_traits_t<std::ranges::range_reference_t<R>>;
-  return detail::gather_range_operation<false, traits>(static_cast<R&&>(range));
+  return detail::gather_range_operation<false, traits>(std::in_place, static_cast<R&&>(range));
 }
 
 /// As `gather(range)`, yielding `std::vector<aio::result<T>>`.
@@ -84,7 +84,7 @@ template <std::ranges::input_range R>
 requires(!detail::awaitable<R> && detail::awaitable<std::ranges::range_reference_t<R>>)
     [[nodiscard]] auto gather(return_exceptions_t /*tag*/, R&& range) {
   using traits = detail::child_traits_t<std::ranges::range_reference_t<R>>;
-  return detail::gather_range_operation<true, traits>(static_cast<R&&>(range));
+  return detail::gather_range_operation<true, traits>(std::in_place, static_cast<R&&>(range));
 }
 
 }  // namespace aio

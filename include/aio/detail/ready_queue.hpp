@@ -30,9 +30,12 @@ class ready_queue {
   /// Pops the front item; `kind` receives its kind. Precondition: not empty.
   ready_link* pop(ready_kind& kind) noexcept {
     const std::uintptr_t tagged = m_head;
-    auto* item = reinterpret_cast<ready_link*>(tagged & ~std::uintptr_t{1});
+    assert(tagged != 0 && "pop() on an empty ready queue");
+    // Tagged pointer: the low bit is the kind (items are at least 2-aligned).
+    auto* item =
+        reinterpret_cast<ready_link*>(tagged & ~std::uintptr_t{1});  // NOLINT(performance-no-int-to-ptr)
     kind = static_cast<ready_kind>(tagged & 1U);
-    m_head = item->m_next;
+    m_head = item->m_next;  // NOLINT(clang-analyzer-core.NullDereference): checked above
     if (m_head == 0) m_tail = nullptr;
     --m_size;
     return item;

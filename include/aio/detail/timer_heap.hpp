@@ -73,9 +73,11 @@ class timer_heap {
   void place(std::size_t i, const entry& e) noexcept {
     m_entries[i] = e;
     if ((e.target & k_task_tag) != 0) {
-      reinterpret_cast<task_header*>(e.target & ~k_task_tag)->m_timer_index = static_cast<std::uint32_t>(i);
+      // Tagged pointers: the low bit says which kind of target (both are at least 8-aligned).
+      reinterpret_cast<task_header*>(e.target & ~k_task_tag)  // NOLINT(performance-no-int-to-ptr)
+          ->m_timer_index = static_cast<std::uint32_t>(i);
     } else {
-      reinterpret_cast<timer_node*>(e.target)->m_heap_index = i;
+      reinterpret_cast<timer_node*>(e.target)->m_heap_index = i;  // NOLINT(performance-no-int-to-ptr)
     }
   }
 

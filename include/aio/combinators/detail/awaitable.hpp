@@ -222,14 +222,14 @@ spawned spawn_child(A&& a) {
   if constexpr (is_coro_v<D>) {
     static_assert(!std::is_lvalue_reference_v<A>,
                   "aio: a combinator takes ownership of a coro: pass it as an rvalue (std::move(c))");
-    return adopt(create_task(std::move(a)));
+    return adopt(create_task(std::forward<A>(a)));
   } else if constexpr (is_handle_v<D>) {
     task_header* h = a.header();
     if (h == nullptr) throw invalid_state_error("aio: a combinator was given an empty task or future handle");
     h->add_ref();
     return {h, false};
   } else if constexpr (!std::is_lvalue_reference_v<A> && std::is_move_constructible_v<D>) {
-    return adopt(create_task(await_owned<await_result_t<A&&>, D>(std::move(a))));
+    return adopt(create_task(await_owned<await_result_t<A&&>, D>(std::forward<A>(a))));
   } else {
     spawned s = adopt(create_task(await_borrowed<await_result_t<A&&>, A>(std::addressof(a))));
     s.borrowed = true;

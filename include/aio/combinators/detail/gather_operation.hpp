@@ -149,8 +149,9 @@ class gather_range_operation {
  public:
   using result_type = std::vector<gather_element_t<Traits, ReturnExceptions>>;
 
+  /// The tag keeps this forwarding constructor from competing with the (deleted) copy and move.
   template <class R>
-  explicit gather_range_operation(R&& range) : m_core(ReturnExceptions) {
+  gather_range_operation(std::in_place_t /*tag*/, R&& range) : m_core(ReturnExceptions) {
     if constexpr (std::ranges::sized_range<R>) {
       // One array of slots, filled in place: the core releases what was filled if a spawn throws.
       const auto n = static_cast<std::size_t>(std::ranges::size(range));
