@@ -257,6 +257,7 @@ void event_loop::run_ready(std::size_t n) {
 }
 
 void event_loop::submit_threadsafe(detail::callback_item* item) {
+  bool need_wake = false;
   {
     std::lock_guard<std::mutex> lock(m_threadsafe_mutex);
     if (m_closed) {
@@ -264,9 +265,11 @@ void event_loop::submit_threadsafe(detail::callback_item* item) {
       throw std::runtime_error("aio: call_soon_threadsafe() on a closed event loop");
     }
     m_threadsafe.push_back(item);
-    m_has_threadsafe.store(true, std::memory_order_release);
+    // Only the submission that makes the list non-empty writes the eventfd: later ones find the loop
+    // already woken (or about to take the list), which saves a syscall per call under load.
+    need_wake = !m_has_threadsafe.exchange(true, std::memory_order_acq_rel);
   }
-  m_backend->wake();
+  if (need_wake) m_backend->wake();
 }
 
 void event_loop::take_threadsafe() {
