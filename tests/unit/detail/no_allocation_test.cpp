@@ -60,3 +60,51 @@ TEST(no_allocation, awaiting_a_pending_task_wakes_without_allocating) {
 }
 
 }  // namespace
+
+namespace {
+
+// The primitives' awaiters live in the awaiting frame: contended waits allocate nothing.
+TEST(no_allocation, contended_lock_event_semaphore_and_queue) {
+  aio_test::run([]() -> aio::coro<> {
+    aio::lock mutex;
+    aio::semaphore permits(1);
+    aio::queue<int> ping(1);
+    aio::queue<int> pong(1);
+    // The partner task: bounces items back and competes for the lock and the semaphore.
+    auto partner = aio::create_task(
+        [](aio::lock* m, aio::semaphore* s, aio::queue<int>* in, aio::queue<int>* out) -> aio::coro<> {
+          for (;;) {
+            const int v = co_await in->get();
+            if (v < 0) co_return;
+            co_await m->acquire();
+            co_await s->acquire();
+            co_await aio::sleep(0s);
+            s->release();
+            m->release();
+            co_await out->put(v);
+          }
+        }(&mutex, &permits, &ping, &pong));
+    co_await ping.put(0);  // warm up: the partner parks once on everything
+    (void)co_await pong.get();
+    const long before = g_allocations.load();
+    long sum = 0;
+    for (int i = 0; i < k_rounds; ++i) {
+      co_await ping.put(1);
+      co_await aio::sleep(0s);   // the partner takes the lock and the permit
+      co_await mutex.acquire();  // contended: parks until the partner releases
+      co_await permits.acquire();
+      permits.release();
+      mutex.release();
+      sum += co_await pong.get();
+      aio::event ready;
+      ready.set();
+      co_await ready.wait();  // ready
+    }
+    EXPECT_EQ(g_allocations.load() - before, 0) << "allocations during " << k_rounds << " rounds";
+    EXPECT_EQ(sum, k_rounds);
+    co_await ping.put(-1);
+    co_await partner;
+  }());
+}
+
+}  // namespace
