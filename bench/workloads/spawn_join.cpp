@@ -1,5 +1,7 @@
-// W2 of ../shared/peers: N tasks each sleep 1 s on a timer; all are joined and the sum is checked.
-// usage: w2_sleep [N]   prints elapsed_s=<seconds> as the peers do.
+// W1 and W2 of ../shared/peers, one program compiled twice:
+//   W1 (aio_w1_spawn, AIO_SLEEP_SECONDS=0): N tasks each yield once (sleep(0s)) and return their index;
+//   W2 (aio_w2_sleep, AIO_SLEEP_SECONDS=1): N tasks each sleep 1 s on a timer and return their index.
+// All are joined and the sum is checked. usage: <program> [N]; prints elapsed_s=<seconds> as the peers do.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -7,17 +9,21 @@
 
 #include "aio/aio.hpp"
 
+#ifndef AIO_SLEEP_SECONDS
+#error "build with -DAIO_SLEEP_SECONDS=0 (W1) or 1 (W2)"
+#endif
+
 namespace {
 
-aio::coro<long> sleeper(long i) {
-  co_await aio::sleep(std::chrono::seconds(1));
+aio::coro<long> worker(long i) {
+  co_await aio::sleep(std::chrono::seconds(AIO_SLEEP_SECONDS));
   co_return i;
 }
 
 aio::coro<long> spawn_and_join(long n) {
   std::vector<aio::task<long>> tasks;
   tasks.reserve(static_cast<std::size_t>(n));
-  for (long i = 0; i < n; ++i) tasks.push_back(aio::create_task(sleeper(i)));
+  for (long i = 0; i < n; ++i) tasks.push_back(aio::create_task(worker(i)));
   long sum = 0;
   for (auto& t : tasks) sum += co_await std::move(t);
   co_return sum;
