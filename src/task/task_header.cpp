@@ -27,7 +27,6 @@ constexpr std::ptrdiff_t k_promise_offset = 2 * sizeof(void*);
 }  // namespace
 
 task_header* current_task_header() noexcept { return t_current; }
-void set_current_task_header(task_header* t) noexcept { t_current = t; }
 
 std::coroutine_handle<> task_header::frame() const noexcept {
   return std::coroutine_handle<>::from_address(
@@ -72,7 +71,6 @@ void task_header::start_task(event_loop& loop, std::coroutine_handle<> root, std
   loop.register_task(this);
   add_ref();  // the loop's reference, dropped in finish()
   if (eager) {
-    set(flag_eager);
     step();
   } else {
     set(flag_queued);

@@ -71,11 +71,6 @@ class promise final : public task_header, public promise_return<T, promise<T>> {
   static void* operator new(std::size_t n) { return allocate_frame(n); }
   static void operator delete(void* p, std::size_t n) noexcept { deallocate_frame(p, n); }
 
-  /// The value; precondition: finished with a value.
-  [[nodiscard]] decltype(auto) value() noexcept {
-    if constexpr (!std::is_void_v<T>) return (m_slot.value());
-  }
-
   result_slot<T> m_slot;  // first member after the header: at k_result_offset
 };
 
