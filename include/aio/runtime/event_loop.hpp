@@ -141,7 +141,7 @@ class event_loop {
   void call_exception_handler(const exception_context& ctx) noexcept;
   void default_exception_handler(const exception_context& ctx) noexcept;
 
-  /// Runs until `done()` returns true (checked after each iteration) or `stop()` is called.
+  /// Runs iterations while `done()` returns false (checked before each one) and `stop()` was not called.
   template <class Pred>
   void run_until(Pred done) {
     begin_run();

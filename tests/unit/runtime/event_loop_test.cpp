@@ -192,7 +192,8 @@ TEST(event_loop, pending_tasks_at_close_are_reported) {
         co_await never;
       }(),
       "stuck");
-  loop.run_until([] { return true; });  // one iteration: the task parks on its future
+  int iterations = 0;
+  loop.run_until([&iterations] { return iterations++ == 1; });  // one iteration: the task parks
   loop.close();
   EXPECT_EQ(reports, (std::vector<std::string>{"Task was destroyed but it is pending:stuck"}));
   EXPECT_TRUE(t.cancelled());
@@ -202,6 +203,51 @@ TEST(event_loop, pending_tasks_at_close_are_reported) {
 
 TEST(event_loop, explicit_io_uring_request_fails_loudly_until_it_exists) {
   EXPECT_THROW(aio::event_loop(aio::loop_options{.backend = aio::backend::io_uring}), std::runtime_error);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(event_loop, close_drops_sleeping_tasks_timers_and_fds_without_leaking) {
+  aio::event_loop loop;
+  std::vector<std::string> reports;
+  loop.set_exception_handler(
+      [&reports](aio::event_loop&, const aio::exception_context& ctx) { reports.push_back(ctx.task_name); });
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  bool timer_ran = false;
+  loop.call_later(std::chrono::hours(1), [&timer_ran] { timer_ran = true; });
+  loop.add_reader(fds[0], [] {});
+  auto sleeper =
+      loop.create_task([]() -> aio::coro<> { co_await aio::sleep(std::chrono::hours(2)); }(), "sleeper");
+  int iterations = 0;
+  loop.run_until([&iterations] { return iterations++ == 1; });  // one iteration: the task parks
+  EXPECT_EQ(loop.pending_timers(), 2U);
+  EXPECT_EQ(loop.watched_fds(), 1U);
+  loop.close();
+  EXPECT_EQ(reports, (std::vector<std::string>{"sleeper"}));
+  EXPECT_TRUE(sleeper.cancelled());
+  EXPECT_FALSE(timer_ran);
+  EXPECT_EQ(loop.pending_timers(), 0U);
+  EXPECT_EQ(loop.watched_fds(), 0U);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST(event_loop, a_throwing_exception_handler_falls_back_to_the_default_one) {
+  testing::internal::CaptureStderr();
+  aio::run([]() -> aio::coro<> {
+    auto& loop = aio::get_running_loop();
+    loop.set_exception_handler(
+        [](aio::event_loop&, const aio::exception_context&) { throw std::runtime_error("handler broke"); });
+    loop.call_soon([] { throw std::invalid_argument("callback broke"); });
+    co_await aio::sleep(std::chrono::seconds(0));
+    co_await aio::sleep(std::chrono::seconds(0));
+  }());
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("the exception handler itself threw"), std::string::npos) << err;
+  EXPECT_NE(err.find("callback broke"), std::string::npos) << err;
 }
 
 }  // namespace
