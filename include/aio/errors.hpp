@@ -14,7 +14,7 @@
 namespace aio {
 
 /// Thrown into a task at a suspension point when the task is cancelled.
-class cancelled_error {
+class cancelled_error final {  // final: task_header recognises it by exact type
  public:
   cancelled_error() = default;
   explicit cancelled_error(std::string msg) : m_msg(std::move(msg)) {}
