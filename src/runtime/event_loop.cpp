@@ -90,6 +90,7 @@ event_loop::event_loop(loop_options opts)
     : m_backend(detail::make_backend(opts.backend)),
       m_thread(std::this_thread::get_id()),
       m_virtual_now(clock::now()),
+      m_wall_mark(m_virtual_now),
       m_clock_mode(opts.clock),
       m_debug(opts.debug) {
   m_home_before = t_home;
@@ -154,8 +155,17 @@ class loop_sink final : public detail::io_sink {
 };
 }  // namespace
 
+void event_loop::follow_wall() noexcept {
+  // Work on other threads takes real time: while any is in flight, virtual time advances with the wall
+  // (all of it, not only the time spent in poll, so a thread that sleeps 1 s is seen to take >= 1 s).
+  const clock::time_point wall = clock::now();
+  if (m_external > 0) m_virtual_now += wall - m_wall_mark;
+  m_wall_mark = wall;
+}
+
 void event_loop::run_once() {
   const bool virtual_time = m_clock_mode == clock_mode::virtual_time;
+  if (virtual_time) follow_wall();
   std::chrono::nanoseconds timeout{-1};
   if (!m_ready.empty()) {
     timeout = std::chrono::nanoseconds{0};
@@ -178,15 +188,9 @@ void event_loop::run_once() {
   if (timeout.count() != 0 || ++m_iterations_without_poll >= k_poll_interval) {
     m_iterations_without_poll = 0;
     loop_sink sink(*this, m_fds);
-    if (virtual_time && m_external > 0 && timeout.count() != 0) {
-      // Work on other threads takes real time: let virtual time follow the wall while we wait for it.
-      const clock::time_point before = clock::now();
-      m_backend->poll(timeout, sink);
-      m_virtual_now += clock::now() - before;
-    } else {
-      m_backend->poll(timeout, sink);
-    }
+    m_backend->poll(timeout, sink);
   }
+  if (virtual_time) follow_wall();
   take_threadsafe();
   fire_timers();
   run_ready(m_ready.size());

@@ -209,6 +209,7 @@ class event_loop {
   friend class timer_handle;
   friend struct detail::fd_watch;
   void run_once();
+  void follow_wall() noexcept;
   void begin_run();
   void end_run() noexcept;
   void run_ready(std::size_t n);
@@ -240,6 +241,7 @@ class event_loop {
   std::unique_ptr<thread_pool> m_default_executor;
   std::thread::id m_thread;
   clock::time_point m_virtual_now;  // under virtual time: moved only by autojumps and external work
+  clock::time_point m_wall_mark;    // the wall clock when virtual time last caught up with it
   std::size_t m_external = 0;       // in-flight work on other threads
   clock_mode m_clock_mode;
   bool m_debug = false;
