@@ -79,7 +79,7 @@ bool queue_waiter::await_ready() const noexcept { return can_proceed(); }
 bool queue_waiter::await_suspend(std::coroutine_handle<> h) {
   if (!begin_suspend(h, m_putter ? "queue::put()" : "queue::get()")) return false;
   m_wake = &on_wake;
-  m_cancel = &on_cancel;
+  m_cancel = &withdraw_on_cancel;
   m_recheck = &recheck;
   m_ticket = m_core->m_next_ticket++;
   waiter_list& list = own_list();
@@ -93,14 +93,6 @@ void queue_waiter::on_wake(wait_node* n) noexcept {
   auto* self = static_cast<queue_waiter*>(n);
   self->popped();
   self->recheck_later();
-}
-
-bool queue_waiter::on_cancel(suspension* s, const std::string& /*msg*/) noexcept {
-  auto* self = static_cast<queue_waiter*>(s);
-  self->unlink();
-  self->m_withdrawn = true;
-  self->resume_later();
-  return false;
 }
 
 bool queue_waiter::recheck(sync_waiter* w) noexcept {

@@ -67,7 +67,7 @@ bool barrier_wait_operation::await_ready() noexcept {
 bool barrier_wait_operation::await_suspend(std::coroutine_handle<> h) {
   if (!begin_suspend(h, "barrier::wait()")) return false;
   m_wake = &on_notify;
-  m_cancel = &on_cancel;
+  m_cancel = &withdraw_on_cancel;
   m_recheck = &recheck;
   barrier& b = *m_barrier;
   if (b.m_state == barrier::state::filling) {
@@ -112,14 +112,6 @@ void barrier_wait_operation::on_notify(wait_node* n) noexcept {
   } else {
     self->recheck_later();
   }
-}
-
-bool barrier_wait_operation::on_cancel(suspension* s, const std::string& /*msg*/) noexcept {
-  auto* self = static_cast<barrier_wait_operation*>(s);
-  self->unlink();
-  self->m_withdrawn = true;
-  self->resume_later();
-  return false;
 }
 
 bool barrier_wait_operation::recheck(sync_waiter* w) noexcept {

@@ -17,7 +17,7 @@ bool event_wait_operation::await_ready() const noexcept { return m_event->m_valu
 bool event_wait_operation::await_suspend(std::coroutine_handle<> h) {
   if (!begin_suspend(h, "event::wait()")) return false;
   m_wake = &on_set;
-  m_cancel = &on_cancel;
+  m_cancel = &withdraw_on_cancel;
   park(m_event->m_waiters);
   return true;
 }
@@ -30,14 +30,6 @@ void event_wait_operation::on_set(wait_node* n) noexcept {
   auto* self = static_cast<event_wait_operation*>(n);
   self->popped();
   self->resume_later();
-}
-
-bool event_wait_operation::on_cancel(suspension* s, const std::string& /*msg*/) noexcept {
-  auto* self = static_cast<event_wait_operation*>(s);
-  self->unlink();
-  self->m_withdrawn = true;
-  self->resume_later();
-  return false;
 }
 
 }  // namespace detail

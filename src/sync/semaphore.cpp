@@ -51,7 +51,7 @@ bool semaphore_acquire_operation::await_ready() noexcept {
 bool semaphore_acquire_operation::await_suspend(std::coroutine_handle<> h) {
   if (!begin_suspend(h, "semaphore::acquire()")) return false;
   m_wake = &on_grant;
-  m_cancel = &on_cancel;
+  m_cancel = &withdraw_on_cancel;
   park(m_sem->m_waiters);
   return true;
 }
@@ -75,14 +75,6 @@ void semaphore_acquire_operation::on_grant(wait_node* n) noexcept {
   self->popped();
   self->m_granted = true;
   self->resume_later();
-}
-
-bool semaphore_acquire_operation::on_cancel(suspension* s, const std::string& /*msg*/) noexcept {
-  auto* self = static_cast<semaphore_acquire_operation*>(s);
-  self->unlink();
-  self->m_withdrawn = true;
-  self->resume_later();
-  return false;
 }
 
 }  // namespace detail

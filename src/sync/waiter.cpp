@@ -138,4 +138,12 @@ std::coroutine_handle<> run_recheck() noexcept {
   return std::noop_coroutine();
 }
 
+bool sync_waiter::withdraw_on_cancel(suspension* s, const std::string& /*msg*/) noexcept {
+  auto* self = static_cast<sync_waiter*>(s);
+  self->unlink();
+  self->m_withdrawn = true;
+  self->resume_later();
+  return false;
+}
+
 }  // namespace aio::detail

@@ -32,7 +32,6 @@ class barrier_wait_operation : public sync_waiter {
     woken,    ///< was waiting, woken: decide at its turn from the barrier's state (as asyncio)
   };
   static void on_notify(wait_node* n) noexcept;
-  static bool on_cancel(suspension* s, const std::string& msg) noexcept;
   static bool recheck(sync_waiter* w) noexcept;
   /// Counts this task in; true if that fills the barrier.
   bool arrive() noexcept;

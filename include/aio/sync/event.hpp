@@ -21,7 +21,6 @@ class event_wait_operation : public sync_waiter {
 
  private:
   static void on_set(wait_node* n) noexcept;
-  static bool on_cancel(suspension* s, const std::string& msg) noexcept;
   event* m_event;
 };
 }  // namespace detail

@@ -24,7 +24,6 @@ class semaphore_acquire_operation : public sync_waiter {
 
  private:
   static void on_grant(wait_node* n) noexcept;
-  static bool on_cancel(suspension* s, const std::string& msg) noexcept;
   semaphore* m_sem;
   bool m_granted = false;
 };

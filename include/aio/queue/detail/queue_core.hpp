@@ -41,7 +41,6 @@ class queue_waiter : public sync_waiter {
  private:
   friend class queue_core;
   static void on_wake(wait_node* n) noexcept;
-  static bool on_cancel(suspension* s, const std::string& msg) noexcept;
   static bool recheck(sync_waiter* w) noexcept;
   [[nodiscard]] waiter_list& own_list() const noexcept;
   /// True when what this waiter waits for is there (or never will be: shut down).

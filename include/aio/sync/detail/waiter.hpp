@@ -112,6 +112,9 @@ class sync_waiter : public suspension, public wait_node {
 
   /// Wakes the task: the coroutine resumes on its next step (never inline).
   void resume_later() noexcept { m_task->wake(); }
+  /// The cancel hook of a waiter that only has to leave its list: unlink, remember the withdrawal (so
+  /// `await_resume` throws even after `uncancel()`), wake the task.
+  static bool withdraw_on_cancel(suspension* s, const std::string& msg) noexcept;
   /// Wakes the task, but on its next step `m_recheck(this)` runs first: true resumes the coroutine at
   /// once (same step), false means the waiter parked again.
   void recheck_later() noexcept;
