@@ -18,6 +18,17 @@ AIO_APT_PACKAGES=(
   clang-format     # formatting check in scripts/test.sh
   clang-tidy       # static analysis (DEVELOPERS.md)
   python3          # examples/check_readme.py (the README example stays a real file)
+  libssl-dev       # TLS (OpenSSL 3)
+  openssl          # tests create their own CA and certificates with the openssl tool
+  zlib1g-dev       # gzip/deflate HTTP bodies
+  liburing-dev     # the io_uring backend
+  node-llhttp      # llhttp's C sources (HTTP/1.1 parser), built into the library
+  nlohmann-json3-dev # JSON for aio::http
+  libwslay-dev     # WebSocket framing
+  curl             # HTTP interop tests (curl against our server)
+  python3-aiohttp  # HTTP interop tests and client benchmark peer
+  python3-websockets # WebSocket interop tests
+  nginx-light      # HTTP interop tests (our client against nginx)
 )
 
 missing=()
