@@ -33,3 +33,12 @@
 #include "aio/combinators/wait_for.hpp"
 #include "aio/executor/run_coroutine_threadsafe.hpp"
 #include "aio/executor/to_thread.hpp"
+
+// Networking: addresses, streams, servers, TLS.
+#include "aio/net/getaddrinfo.hpp"
+#include "aio/net/open_connection.hpp"
+#include "aio/net/server.hpp"
+#include "aio/net/socket_address.hpp"
+#include "aio/net/stream_reader.hpp"
+#include "aio/net/stream_writer.hpp"
+#include "aio/tls/ssl_context.hpp"

@@ -90,6 +90,13 @@ class limit_overrun_error : public std::runtime_error {
  public:
   limit_overrun_error() : std::runtime_error("aio: separator not found within the limit") {}
   explicit limit_overrun_error(const std::string& msg) : std::runtime_error(msg) {}
+  /// asyncio's `consumed`: how many bytes were buffered (or where the separator ended).
+  limit_overrun_error(const std::string& msg, std::size_t consumed)
+      : std::runtime_error(msg), m_consumed(consumed) {}
+  [[nodiscard]] std::size_t consumed() const noexcept { return m_consumed; }
+
+ private:
+  std::size_t m_consumed = 0;
 };
 
 /// Several failures raised together (a task group's children), as Python's `ExceptionGroup`.

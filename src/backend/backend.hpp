@@ -10,12 +10,24 @@
 //   interruption (EINTR counts as a wake-up).
 // - `wake()` may be called from any thread and from a signal handler (it is one write(2)).
 // - Errors are returned as std::system_error only for misuse or resource exhaustion at set-up.
-// Operations in flight (read, write, accept...) join the contract with the I/O issue, in completion
-// form: submit an operation, receive its result; epoll emulates that on top of readiness.
+//
+// Operations (completion-shaped; include/aio/io/detail/io_op.hpp):
+// - `attach(reg)` before the first operation on an fd, `detach(reg)` before closing it (no operation
+//   may be pending then).
+// - `try_now(op)` attempts the operation without waiting and without registering anything: true means
+//   `op.m_result` holds the outcome; false means it would block (nothing to undo).
+// - `submit(op)` starts the operation: true means it completed at once (`m_result` set, no completion
+//   will follow); false means it is pending and `sink.on_complete(op)` will report it from a later
+//   `poll` (epoll performs the syscall when the fd becomes ready; io_uring reaps the CQE).
+// - `cancel(op)` on a pending operation: true means it was withdrawn at once (no completion will
+//   follow); false means the kernel still owns the buffer and a completion (-ECANCELED, or the real
+//   result if it won the race) will follow. The op's memory must stay valid until then.
+// Backends never throw from these for an I/O error: errors are `-errno` in `m_result`.
 
 #include <chrono>
 #include <memory>
 
+#include "aio/io/detail/io_op.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -27,6 +39,8 @@ class io_sink {
   io_sink& operator=(const io_sink&) = delete;
   virtual ~io_sink() = default;
   virtual void on_ready(int fd, bool readable, bool writable) = 0;
+  /// `op` (submitted earlier) has its result.
+  virtual void on_complete(io_op& op) = 0;
 };
 
 class backend {
@@ -42,7 +56,20 @@ class backend {
   /// The fd that `wake()` writes to (for the signal handler, which may not call virtual functions
   /// of an object being destroyed; it writes this fd directly).
   [[nodiscard]] virtual int wake_fd() const noexcept = 0;
+
+  virtual void attach(io_registration& reg) = 0;
+  virtual void detach(io_registration& reg) noexcept = 0;
+  virtual bool try_now(io_op& op) noexcept = 0;
+  virtual bool submit(io_op& op) = 0;
+  virtual bool cancel(io_op& op) noexcept = 0;
+  /// True when operations on regular files go through the kernel asynchronously (io_uring); false when
+  /// they must be moved to a thread (epoll: regular files are always "ready").
+  [[nodiscard]] virtual bool async_files() const noexcept { return false; }
 };
+
+/// Runs `op`'s syscall once, without blocking (shared by the backends' fast paths). Returns the result:
+/// >= 0, or -errno (-EAGAIN: would block). Updates the registration's readiness cache.
+std::int64_t perform_io(io_op& op) noexcept;
 
 /// The backend for `kind` (`automatic`: the best available; today epoll).
 std::unique_ptr<backend> make_backend(backend_kind kind);

@@ -142,6 +142,7 @@ class loop_sink final : public detail::io_sink {
     if (readable && w.reader) push(w.read_item);
     if (writable && w.writer) push(w.write_item);
   }
+  void on_complete(detail::io_op& op) override { op.m_complete(op); }
 
  private:
   void push(detail::fd_watch::item& i) {
@@ -434,8 +435,27 @@ bool event_loop::remove_writer(int fd) {
   return true;
 }
 
+// ---- operations (the backend contract, src/backend/backend.hpp) --------------------------------
+
+void event_loop::attach_io(detail::io_registration& reg) {
+  m_backend->attach(reg);
+  ++m_attached_fds;
+}
+
+void event_loop::detach_io(detail::io_registration& reg) noexcept {
+  if (!reg.m_attached) return;
+  m_backend->detach(reg);
+  --m_attached_fds;
+}
+
+bool event_loop::try_io(detail::io_op& op) noexcept { return m_backend->try_now(op); }
+bool event_loop::submit_io(detail::io_op& op) { return m_backend->submit(op); }
+bool event_loop::cancel_io(detail::io_op& op) noexcept { return m_backend->cancel(op); }
+bool event_loop::async_files() const noexcept { return m_backend->async_files(); }
+const char* event_loop::backend_name() const noexcept { return m_backend->name(); }
+
 std::size_t event_loop::watched_fds() const noexcept {
-  std::size_t n = 0;
+  std::size_t n = m_attached_fds;
   for (const auto& [fd, w] : m_fds) n += (w->reader || w->writer) ? 1 : 0;
   return n;
 }

@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <dirent.h>
+
 #include <memory>
 
 namespace aio_test {
@@ -8,6 +10,7 @@ namespace {
 std::vector<aio::exception_context> g_reports;
 std::unique_ptr<aio::event_loop> g_loop;
 bool g_allow_leftovers = false;
+std::size_t g_fds_before = 0;
 
 void after_main(aio::event_loop& loop, void* /*ctx*/) {
   if (!g_allow_leftovers) {
@@ -24,6 +27,15 @@ void before_close(aio::event_loop& loop, void* /*ctx*/) {
 
 std::vector<aio::exception_context>& reports() { return g_reports; }
 
+std::size_t open_fd_count() {
+  std::size_t n = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (const dirent* e = ::readdir(d)) n += e->d_name[0] != '.' ? 1 : 0;
+    ::closedir(d);
+  }
+  return n - 1;  // the directory stream's own fd
+}
+
 std::vector<std::string> report_messages() {
   std::vector<std::string> out;
   out.reserve(g_reports.size());
@@ -35,6 +47,7 @@ namespace detail {
 
 aio::event_loop* begin(const options& opts) {
   g_reports.clear();
+  g_fds_before = open_fd_count();
   g_allow_leftovers = opts.allow_leftover_tasks;
   aio::run_options ro{.debug = opts.debug, .clock = opts.clock};
   g_loop = std::make_unique<aio::event_loop>(aio::detail::prepare_run(ro));
@@ -48,6 +61,9 @@ void finish(aio::event_loop* loop, const aio::task_handle& main, const options& 
   aio::detail::run_hooks hooks{&after_main, &before_close, nullptr};
   aio::detail::run_main(*loop, main, ro, hooks);
   g_loop.reset();
+  if (opts.check_fds) {
+    EXPECT_EQ(open_fd_count(), g_fds_before) << "file descriptors leaked by the run";
+  }
 }
 
 }  // namespace detail

@@ -16,7 +16,11 @@ struct options {
   aio::clock_mode clock = aio::virtual_clock;
   bool allow_leftover_tasks = false;  ///< main may return with tasks still running (they get cancelled)
   bool debug = false;
+  bool check_fds = true;  ///< the process has as many open fds after the run as before it
 };
+
+/// Open file descriptors of this process (/proc/self/fd).
+std::size_t open_fd_count();
 
 /// What the loop's exception handler received during the last `run`.
 std::vector<aio::exception_context>& reports();

@@ -41,6 +41,8 @@ struct loop_signals;
 namespace detail {
 class backend;
 struct fd_watch;
+struct io_op;
+struct io_registration;
 }  // namespace detail
 
 /// Which I/O backend a loop uses. `automatic` picks the best the kernel allows.
@@ -197,6 +199,16 @@ class event_loop {
   }
   void register_task(detail::task_header* t);
   void unregister_task(detail::task_header* t) noexcept;
+  /// Operations (src/backend/backend.hpp states the contract; detail/io_operation.hpp uses it).
+  void attach_io(detail::io_registration& reg);
+  void detach_io(detail::io_registration& reg) noexcept;
+  bool try_io(detail::io_op& op) noexcept;
+  bool submit_io(detail::io_op& op);
+  bool cancel_io(detail::io_op& op) noexcept;
+  /// True when regular-file reads and writes are asynchronous in the kernel (io_uring).
+  [[nodiscard]] bool async_files() const noexcept;
+  /// "epoll" or "io_uring".
+  [[nodiscard]] const char* backend_name() const noexcept;
   void enqueue_callback(detail::callback_item* item) noexcept {
     m_ready.push(item, detail::ready_kind::callback);
   }
@@ -230,6 +242,7 @@ class event_loop {
   std::size_t m_live_tasks = 0;
   std::unique_ptr<detail::backend> m_backend;
   std::unordered_map<int, std::unique_ptr<detail::fd_watch>> m_fds;
+  std::size_t m_attached_fds = 0;  // io_registrations attached (sockets, pipes)
   std::unique_ptr<loop_signals> m_signals;
 
   std::mutex m_threadsafe_mutex;
