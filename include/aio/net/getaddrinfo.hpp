@@ -17,7 +17,7 @@ struct address_info {
   int family = 0;    ///< AF_INET or AF_INET6
   int type = 0;      ///< SOCK_STREAM, SOCK_DGRAM
   int protocol = 0;  ///< IPPROTO_TCP, IPPROTO_UDP
-  socket_address address;
+  socket_address address{};
 };
 
 /// What to ask for; zeros mean "any" (AF_UNSPEC, any socket type).

@@ -19,16 +19,16 @@ namespace aio {
 /// Options of `open_connection` (asyncio's keyword arguments).
 struct connection_options {
   /// TLS: connect, then handshake with this context.
-  std::optional<ssl_context> ssl;
+  std::optional<ssl_context> ssl{};
   /// The name sent as SNI and checked against the certificate (default: the host argument). Copied at
   /// the call. (A view, not a std::string: g++ 12 relocates a braced options temporary inside a
   /// `co_await` bitwise, which breaks std::string's small-string buffer; see docs/guide/streams.md.)
-  std::string_view server_hostname;
+  std::string_view server_hostname{};
   /// The reader's limit for readline/readuntil.
   std::size_t limit = detail::stream_transport::k_default_limit;
   /// RFC 8305 Happy Eyeballs: start the next address's attempt after this delay instead of waiting
   /// for the previous one to fail. Unset: one address after the other.
-  std::optional<std::chrono::duration<double>> happy_eyeballs_delay;
+  std::optional<std::chrono::duration<double>> happy_eyeballs_delay{};
   /// How long the TLS handshake may take.
   std::chrono::duration<double> ssl_handshake_timeout = std::chrono::seconds(60);
 };

@@ -24,7 +24,7 @@ struct server_options {
   int backlog = 100;
   bool reuse_address = true;
   bool reuse_port = false;  ///< SO_REUSEPORT: several loops (threads, processes) share the port
-  std::optional<ssl_context> ssl;
+  std::optional<ssl_context> ssl{};
   std::size_t limit = detail::stream_transport::k_default_limit;
   std::chrono::duration<double> ssl_handshake_timeout = std::chrono::seconds(60);
   bool start_serving = true;
