@@ -39,6 +39,7 @@ coro<transport_ptr> connect_one(const socket_address& addr) {
   op.op().m_addrlen = addr.size();
   const std::int64_t r = co_await op;
   if (r < 0) throw_socket_error(static_cast<int>(-r), "cannot connect to", addr);
+  t->set_peername(addr);
   co_return t;
 }
 

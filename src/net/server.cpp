@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include "aio/errors.hpp"
 #include "aio/io/detail/io_operation.hpp"
@@ -75,13 +76,18 @@ namespace {
 using state = server::state;
 
 /// Runs the user's callback for one connection; reports its failure and closes the connection.
-/// Counts a live task of the server (wait_closed waits for every one to end).
-class live_count {
+/// Counts a live task of the server until the task's frame goes (wait_closed waits for every one).
+/// A coroutine parameter, not a local: a task cancelled before its first step never runs its body, but
+/// its parameters are still destroyed.
+class live_token {
  public:
-  live_count(state* s, std::size_t& n) : m_s(s), m_n(&n) { ++*m_n; }
-  live_count(const live_count&) = delete;
-  live_count& operator=(const live_count&) = delete;
-  ~live_count() {
+  live_token(state* s, std::size_t& n) noexcept : m_s(s), m_n(&n) { ++*m_n; }
+  live_token(live_token&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)), m_n(o.m_n) {}
+  live_token(const live_token&) = delete;
+  live_token& operator=(const live_token&) = delete;
+  live_token& operator=(live_token&&) = delete;
+  ~live_token() {
+    if (m_s == nullptr) return;
     --*m_n;
     m_s->check_idle();
   }
@@ -91,21 +97,27 @@ class live_count {
   std::size_t* m_n;
 };
 
-coro<> run_client(std::shared_ptr<state> s, detail::transport_ptr t) {
-  live_count count(s.get(), s->handlers);
+coro<> run_client(std::shared_ptr<state> s, detail::transport_ptr t, live_token /*count*/) {
   std::exception_ptr failure;
+  bool in_handshake = false;
   try {
     if (s->opts.ssl) {
+      in_handshake = true;
       co_await detail::start_tls(
           *t, *s->opts.ssl, {},
           std::chrono::duration_cast<std::chrono::nanoseconds>(s->opts.ssl_handshake_timeout));
+      in_handshake = false;
     }
     auto [reader, writer] = detail::make_pair_from(std::move(t), s->opts.limit);
     co_await s->cb(std::move(reader), std::move(writer));
   } catch (const std::exception&) {
     failure = std::current_exception();
   }
-  if (failure) {
+  // As asyncio: a client's failed TLS handshake (a scanner, a client that rejects our certificate) is
+  // the client's problem and reported in debug mode only.
+  if (failure && in_handshake && s->loop->get_debug()) {
+    s->loop->call_exception_handler({"aio: TLS handshake with a client failed", failure, {}});
+  } else if (failure && !in_handshake) {
     s->loop->call_exception_handler(
         {"aio: unhandled exception in a start_server connection callback", failure, {}});
   }
@@ -118,11 +130,10 @@ void start_connection(const std::shared_ptr<state>& s, int fd, bool tcp) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
   s->link(t.get());
-  s->loop->create_task(run_client(s, std::move(t)));
+  s->loop->create_task(run_client(s, std::move(t), live_token(s.get(), s->handlers)));
 }
 
-coro<> accept_loop(std::shared_ptr<state> s, state::listener* l) {
-  live_count count(s.get(), s->acceptors);
+coro<> accept_loop(std::shared_ptr<state> s, state::listener* l, live_token /*count*/) {
   const bool tcp = l->address.family() != AF_UNIX;
   for (;;) {
     detail::io_operation op(*s->loop, l->reg, detail::io_kind::accept);
@@ -256,8 +267,9 @@ void server::start_serving() {
   if (!m_state || m_state->serving || m_state->closed) return;
   m_state->serving = true;
   for (auto& l : m_state->listeners) {
-    l->accepting = m_state->loop->create_task(accept_loop(m_state, l.get()),
-                                              "aio server accept " + l->address.to_string());
+    l->accepting = m_state->loop->create_task(
+        accept_loop(m_state, l.get(), live_token(m_state.get(), m_state->acceptors)),
+        "aio server accept " + l->address.to_string());
   }
 }
 

@@ -14,7 +14,9 @@ std::size_t g_fds_before = 0;
 
 void after_main(aio::event_loop& loop, void* /*ctx*/) {
   if (!g_allow_leftovers) {
-    EXPECT_EQ(loop.live_tasks(), 0U) << "tasks still running when main returned";
+    std::string names;
+    for (aio::detail::task_header* t : loop.tasks()) names += " '" + t->name() + "'";
+    EXPECT_EQ(loop.live_tasks(), 0U) << "tasks still running when main returned:" << names;
   }
 }
 
@@ -49,7 +51,7 @@ aio::event_loop* begin(const options& opts) {
   g_reports.clear();
   g_fds_before = open_fd_count();
   g_allow_leftovers = opts.allow_leftover_tasks;
-  aio::run_options ro{.debug = opts.debug, .clock = opts.clock};
+  aio::run_options ro{.debug = opts.debug, .backend = opts.backend, .clock = opts.clock};
   g_loop = std::make_unique<aio::event_loop>(aio::detail::prepare_run(ro));
   g_loop->set_exception_handler(
       [](aio::event_loop&, const aio::exception_context& ctx) { g_reports.push_back(ctx); });
@@ -57,7 +59,8 @@ aio::event_loop* begin(const options& opts) {
 }
 
 void finish(aio::event_loop* loop, const aio::task_handle& main, const options& opts) {
-  aio::run_options ro{.debug = opts.debug, .clock = opts.clock, .handle_sigint = false};
+  aio::run_options ro{
+      .debug = opts.debug, .backend = opts.backend, .clock = opts.clock, .handle_sigint = false};
   aio::detail::run_hooks hooks{&after_main, &before_close, nullptr};
   aio::detail::run_main(*loop, main, ro, hooks);
   g_loop.reset();

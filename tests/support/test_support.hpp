@@ -17,6 +17,7 @@ struct options {
   bool allow_leftover_tasks = false;  ///< main may return with tasks still running (they get cancelled)
   bool debug = false;
   bool check_fds = true;  ///< the process has as many open fds after the run as before it
+  aio::backend_kind backend = aio::backend_kind::automatic;  ///< automatic honours AIO_BACKEND
 };
 
 /// Open file descriptors of this process (/proc/self/fd).

@@ -15,6 +15,7 @@
 /// - A filter (`stream_filter`, TLS) may sit between the fd and the buffers.
 /// - Waiters (reader, drain, wait_closed) are wait nodes in the awaiting frames.
 
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -50,6 +51,10 @@ class stream_filter {
   virtual void encode_close(byte_buffer& out) = 0;
   /// For get_extra_info("ssl_object"): the native handle, or nullptr.
   [[nodiscard]] virtual void* native_handle() noexcept { return nullptr; }
+  /// For the other get_extra_info() names the filter knows ("alpn_protocol", ...); empty otherwise.
+  [[nodiscard]] virtual std::any extra_info(std::string_view /*name*/) const { return {}; }
+  /// The peer ended its stream inside the protocol (TLS close_notify): the read side is at EOF.
+  [[nodiscard]] virtual bool peer_closed() const noexcept { return false; }
   /// A message naming the last failure (for exceptions).
   [[nodiscard]] virtual std::string last_error() const { return {}; }
 };
@@ -128,12 +133,17 @@ class stream_transport {
   void park_closer(transport_waiter& w);
 
   // ---- information ------------------------------------------------------------------------------
+  /// The peer's address (cached: error messages name it even after a reset or close).
   [[nodiscard]] socket_address peername() const;
+  void set_peername(const socket_address& a) noexcept { m_peer = a; }
   [[nodiscard]] socket_address sockname() const;
   void set_filter(std::unique_ptr<stream_filter> f) noexcept { m_filter = std::move(f); }
   [[nodiscard]] stream_filter* filter() const noexcept { return m_filter.get(); }
-  /// Bytes produced by the filter itself (handshake) must go out: starts flushing them.
-  void flush_filter_output();
+  /// Wire bytes the filter produced on its own (the TLS ClientHello): queued after what is already
+  /// queued, and flushing starts.
+  void flush_filter_output(std::string_view wire);
+  /// The filter's state changed in a way a parked reader waits for (TLS handshake finished): wake it.
+  void wake_readers() noexcept { m_readers.wake_all(); }
   /// A filter wants more wire bytes even though no reader waits (handshake): start a read.
   void pull();
 
@@ -180,6 +190,7 @@ class stream_transport {
   wait_list m_drainers;
   wait_list m_closers;
   std::unique_ptr<stream_filter> m_filter;
+  mutable socket_address m_peer;
 };
 
 /// Parks a task on one of a transport's wait lists (reader, drain, closed): the shared awaiter pieces.
