@@ -14,6 +14,8 @@ aio::coro<> background_no_sleep_main(std::ostream& out);
 aio::coro<> background_no_awaits_main(std::ostream& out);
 aio::coro<> future_main(std::ostream& out);
 aio::coro<> countdowns_main(std::ostream& out);
+aio::coro<> tcp_echo_main(std::ostream& out);
+aio::coro<> chat_main(std::ostream& out);
 aio::coro<> gather_main(std::ostream& out);
 aio::coro<> fetch_sequential_main(std::ostream& out);
 aio::coro<> fetch_concurrent_main(std::ostream& out);
@@ -71,6 +73,8 @@ constexpr std::array k_catalog = {
     example{"race_fixed", "credit/debit with a lock: the right balance", &race_fixed_main, 1.0},
     example{"semaphore", "a semaphore lets 3 of 10 jobs run at a time", &semaphore_main, 4.0},
     example{"countdowns", "two countdowns side by side", &countdowns_main, 3.0},
+    example{"tcp_echo", "TCP echo client and server over streams", &tcp_echo_main, 0.0},
+    example{"chat", "a line-based TCP chat room: broadcast, a client drops mid-line", &chat_main, 0.0},
 };
 }  // namespace
 

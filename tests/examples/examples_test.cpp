@@ -55,6 +55,23 @@ const std::map<std::string_view, std::string_view>& expected_output() {
        "background: setting the future to 2026\n"
        "main: the future says 2026\n"},
       {"countdowns", "A: 3\nB: 2\nA: 2\nB: 1\nA: 1\nB: liftoff!\nA: liftoff!\n"},
+      {"tcp_echo",
+       "serving on 127.0.0.1\n"
+       "client: send 'Hello World!'\n"
+       "server: received 'Hello World!' from 127.0.0.1\n"
+       "server: sent it back, closing the connection\n"
+       "client: received 'Hello World!'\n"
+       "server closed\n"},
+      {"chat",
+       "alice sees: * bob joined\n"
+       "bob sees: alice: hi bob\n"
+       "alice sees: * carol joined\n"
+       "bob sees: * carol joined\n"
+       "alice sees: * carol left\n"
+       "bob sees: * carol left\n"
+       "alice sees: bob: bye\n"
+       "alice sees: * bob left\n"
+       "the room is empty\n"},
       {"gather",
        "A: started, 2 s to go\n"
        "B: started, 1 s to go\n"
