@@ -42,3 +42,14 @@
 #include "aio/net/stream_reader.hpp"
 #include "aio/net/stream_writer.hpp"
 #include "aio/tls/ssl_context.hpp"
+
+// HTTP protocol pieces (aio::http): headers, URLs, queries, forms, status codes.
+#include "aio/http/body_error.hpp"
+#include "aio/http/content_type.hpp"
+#include "aio/http/headers.hpp"
+#include "aio/http/message_head.hpp"
+#include "aio/http/multipart.hpp"
+#include "aio/http/parse_error.hpp"
+#include "aio/http/query.hpp"
+#include "aio/http/status.hpp"
+#include "aio/http/url.hpp"

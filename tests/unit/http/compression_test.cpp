@@ -1,0 +1,91 @@
+// Tests of the private gzip/deflate codec (src/http/compression.hpp).
+#include "../../../src/http/compression.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "aio/http/body_error.hpp"
+
+namespace {
+
+using aio::http::body_error;
+using aio::http::body_too_large_error;
+using aio::http::detail::content_coding;
+
+std::string sample() {
+  std::string s;
+  for (int i = 0; i < 2000; ++i) s += "line " + std::to_string(i) + " of a compressible body\n";
+  return s;
+}
+
+TEST(http_compression, parse_content_coding) {
+  using aio::http::detail::parse_content_coding;
+  EXPECT_EQ(parse_content_coding("gzip"), content_coding::gzip);
+  EXPECT_EQ(parse_content_coding(" X-GZIP "), content_coding::gzip);
+  EXPECT_EQ(parse_content_coding("Deflate"), content_coding::deflate);
+  EXPECT_EQ(parse_content_coding("identity"), content_coding::identity);
+  EXPECT_EQ(parse_content_coding(""), content_coding::identity);
+  EXPECT_FALSE(parse_content_coding("br"));
+  EXPECT_FALSE(parse_content_coding("gzip, br"));
+}
+
+TEST(http_compression, round_trips_gzip_and_deflate) {
+  auto body = sample();
+  for (auto coding : {content_coding::gzip, content_coding::deflate, content_coding::identity}) {
+    auto packed = aio::http::detail::compress(body, coding);
+    if (coding != content_coding::identity) {
+      EXPECT_LT(packed.size(), body.size() / 4);
+    }
+    EXPECT_EQ(aio::http::detail::decompress(packed, coding, 1 << 20), body);
+  }
+  auto gz = aio::http::detail::compress("x", content_coding::gzip);
+  EXPECT_EQ(static_cast<unsigned char>(gz[0]), 0x1fU);  // gzip magic
+  EXPECT_EQ(static_cast<unsigned char>(gz[1]), 0x8bU);
+}
+
+TEST(http_compression, streaming_decode_byte_by_byte) {
+  auto body = sample();
+  auto packed = aio::http::detail::compress(body, content_coding::gzip, 9);
+  aio::http::detail::decompressor d(content_coding::gzip, 1 << 20);
+  std::string out;
+  for (char c : packed) d.feed(std::string_view(&c, 1), out);
+  d.finish();
+  EXPECT_EQ(out, body);
+  EXPECT_EQ(d.total_out(), body.size());
+}
+
+TEST(http_compression, raw_deflate_is_accepted) {
+  // "hello" as a raw deflate stream (RFC 1951, no zlib header), as some servers send it.
+  const unsigned char raw[] = {0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
+  std::string_view in(reinterpret_cast<const char*>(raw), sizeof raw);
+  EXPECT_EQ(aio::http::detail::decompress(in, content_coding::deflate, 100), "hello");
+}
+
+TEST(http_compression, zip_bomb_stops_at_the_limit) {
+  std::string zeros(50 * 1024 * 1024, '\0');  // 50 MiB of zeros packs to ~50 KiB
+  auto bomb = aio::http::detail::compress(zeros, content_coding::gzip, 9);
+  EXPECT_LT(bomb.size(), 100U * 1024);
+  aio::http::detail::decompressor d(content_coding::gzip, 1 << 20);
+  std::string out;
+  EXPECT_THROW(d.feed(bomb, out), body_too_large_error);
+  EXPECT_LE(out.size(), std::size_t{1} << 20);
+  EXPECT_THROW((void)aio::http::detail::decompress("abc", content_coding::identity, 2), body_too_large_error);
+}
+
+TEST(http_compression, corrupt_and_truncated_input) {
+  EXPECT_THROW((void)aio::http::detail::decompress("not gzip at all", content_coding::gzip, 1000),
+               body_error);
+  auto packed = aio::http::detail::compress(sample(), content_coding::gzip);
+  EXPECT_THROW((void)aio::http::detail::decompress(std::string_view(packed).substr(0, packed.size() / 2),
+                                                   content_coding::gzip, 1 << 20),
+               body_error);
+  EXPECT_THROW((void)aio::http::detail::decompress(packed + "trailing", content_coding::gzip, 1 << 20),
+               body_error);
+  EXPECT_THROW((void)aio::http::detail::decompress("", content_coding::gzip, 10), body_error);
+  // Flip a byte in the middle: the CRC or the stream structure catches it.
+  packed[packed.size() / 2] = static_cast<char>(packed[packed.size() / 2] ^ 0x55);
+  EXPECT_THROW((void)aio::http::detail::decompress(packed, content_coding::gzip, 1 << 20), body_error);
+}
+
+}  // namespace
