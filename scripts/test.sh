@@ -8,6 +8,9 @@
 #      with find_package(aio CONFIG) and with pkg-config
 #   6. clang-tidy on every source (the repo's .clang-tidy; findings are errors)
 #   7. clang-format --dry-run --Werror on every *.hpp / *.cpp
+#   8. epoll: the release suite again with AIO_BACKEND=epoll (the default, automatic, picks io_uring
+#      where the kernel allows it, so the two runs cover both backends)
+#   9. fuzz: every libFuzzer harness in tests/fuzz for AIO_FUZZ_SECONDS (default 20) from its corpus
 # Every step runs even when an earlier one failed; the exit status is non-zero if any failed.
 # Build directories (build/<preset>) are kept, so a rerun is incremental.
 #
@@ -18,7 +21,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 jobs=${AIO_JOBS:-2}
 build_root=${AIO_BUILD_ROOT:-build}
-steps=${AIO_STEPS:-"release asan-ubsan tsan clang install tidy format"}
+steps=${AIO_STEPS:-"release epoll asan-ubsan tsan clang install tidy format fuzz"}
+fuzz_seconds=${AIO_FUZZ_SECONDS:-20}
 
 passed=()
 failed=()
@@ -114,6 +118,30 @@ tidy_check() {
     xargs -0 -n 4 -P "$jobs" clang-tidy --quiet --extra-arg=-Wno-unknown-warning-option -p "$build_root/release"
 }
 
+epoll_suite() {
+  # The whole suite against the epoll backend: AIO_BACKEND steers backend::automatic.
+  configure_and_build release || return 1
+  AIO_BACKEND=epoll ctest --test-dir "$build_root/release" -j "$jobs" --output-on-failure --no-tests=error
+}
+
+fuzz_run() {
+  # libFuzzer needs clang; each harness starts from its checked-in corpus (copied: findings stay out of
+  # the tree) and runs for a bounded time. A crash fails the step and leaves its reproducer in the log.
+  local dir="$build_root/fuzz" f name work
+  CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_BUILD_FUZZ=ON \
+    -DAIO_BUILD_TESTS=OFF -DAIO_BUILD_EXAMPLES=OFF -DAIO_BUILD_BENCH=OFF >/dev/null &&
+    cmake --build "$dir" -j "$jobs" || return 1
+  for f in tests/fuzz/*_fuzz.cpp; do
+    name=$(basename "$f" .cpp)
+    work=$(mktemp -d)
+    cp -r "tests/fuzz/corpus/${name%_fuzz}/." "$work/" 2>/dev/null || true
+    echo "fuzz: $name for ${fuzz_seconds} s"
+    "$dir/aio_$name" -max_total_time="$fuzz_seconds" -max_len=8192 -print_final_stats=1 "$work" 2>&1 | tail -4 ||
+      { rm -rf "$work"; return 1; }
+    rm -rf "$work"
+  done
+}
+
 format_check() {
   local files
   mapfile -t files < <(find include src tests examples bench \( -name '*.hpp' -o -name '*.cpp' \) -type f 2>/dev/null | sort)
@@ -123,12 +151,14 @@ format_check() {
 
 run_step deps scripts/install-deps.sh
 wants release && run_step release suite release
+wants epoll && run_step epoll epoll_suite
 wants asan-ubsan && run_step asan-ubsan asan_suite
 wants tsan && run_step tsan tsan_suite
 wants clang && run_step clang suite clang
 wants install && run_step install install_check
 wants tidy && run_step tidy tidy_check
 wants format && run_step format format_check
+wants fuzz && run_step fuzz fuzz_run
 
 note "summary after $(($(date +%s) - started)) s"
 for s in "${passed[@]}"; do echo "  ok      $s"; done

@@ -22,10 +22,15 @@
 // - `cancel(op)` on a pending operation: true means it was withdrawn at once (no completion will
 //   follow); false means the kernel still owns the buffer and a completion (-ECANCELED, or the real
 //   result if it won the race) will follow. The op's memory must stay valid until then.
+// - `abandon(op)` is for a destructor that cannot wait for that completion: it cancels and blocks until
+//   the kernel has let go of the op and its buffer; no completion follows. (epoll: the same as cancel.)
+// - `detach(reg)` with an operation still pending on the fd withdraws it: its completion (-ECANCELED)
+//   is reported by the next `poll`, and nothing refers to `reg` once detach returns.
 // Backends never throw from these for an I/O error: errors are `-errno` in `m_result`.
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "aio/io/detail/io_op.hpp"
 #include "aio/runtime/event_loop.hpp"
@@ -62,6 +67,9 @@ class backend {
   virtual bool try_now(io_op& op) noexcept = 0;
   virtual bool submit(io_op& op) = 0;
   virtual bool cancel(io_op& op) noexcept = 0;
+  virtual void abandon(io_op& op) noexcept {
+    [[maybe_unused]] const bool withdrawn = cancel(op);  // a backend whose cancel can be late overrides
+  }
   /// True when operations on regular files go through the kernel asynchronously (io_uring); false when
   /// they must be moved to a thread (epoll: regular files are always "ready").
   [[nodiscard]] virtual bool async_files() const noexcept { return false; }
@@ -71,7 +79,13 @@ class backend {
 /// >= 0, or -errno (-EAGAIN: would block). Updates the registration's readiness cache.
 std::int64_t perform_io(io_op& op) noexcept;
 
-/// The backend for `kind` (`automatic`: the best available; today epoll).
-std::unique_ptr<backend> make_backend(backend_kind kind);
+/// The backend for `kind`. `automatic` honours AIO_BACKEND=epoll|io_uring, else picks io_uring when the
+/// kernel allows it and epoll otherwise; in debug mode it says which on stderr
+/// (src/backend/make_backend.cpp).
+std::unique_ptr<backend> make_backend(backend_kind kind, bool debug = false);
+std::unique_ptr<backend> make_epoll_backend();
+std::unique_ptr<backend> make_io_uring_backend();
+/// Why io_uring cannot be used in this process (probed once), or an empty string when it can.
+const std::string& io_uring_unavailable();
 
 }  // namespace aio::detail

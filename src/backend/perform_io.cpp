@@ -16,10 +16,12 @@ std::int64_t syscall_once(io_op& op) noexcept {
   ssize_t r = 0;
   switch (op.m_kind) {
     case io_kind::read:
-      r = ::read(op.m_fd, op.m_buf, op.m_len);
+      r = op.m_offset >= 0 ? ::pread(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset))
+                           : ::read(op.m_fd, op.m_buf, op.m_len);
       break;
     case io_kind::write:
-      r = ::write(op.m_fd, op.m_buf, op.m_len);
+      r = op.m_offset >= 0 ? ::pwrite(op.m_fd, op.m_buf, op.m_len, static_cast<off_t>(op.m_offset))
+                           : ::write(op.m_fd, op.m_buf, op.m_len);
       break;
     case io_kind::recv:
       r = ::recv(op.m_fd, op.m_buf, op.m_len, op.m_flags | MSG_DONTWAIT);

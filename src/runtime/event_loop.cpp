@@ -87,7 +87,7 @@ struct loop_signals {
 };
 
 event_loop::event_loop(loop_options opts)
-    : m_backend(detail::make_backend(opts.backend)),
+    : m_backend(detail::make_backend(opts.backend, opts.debug)),
       m_thread(std::this_thread::get_id()),
       m_virtual_now(clock::now()),
       m_wall_mark(m_virtual_now),
@@ -451,6 +451,7 @@ void event_loop::detach_io(detail::io_registration& reg) noexcept {
 bool event_loop::try_io(detail::io_op& op) noexcept { return m_backend->try_now(op); }
 bool event_loop::submit_io(detail::io_op& op) { return m_backend->submit(op); }
 bool event_loop::cancel_io(detail::io_op& op) noexcept { return m_backend->cancel(op); }
+void event_loop::abandon_io(detail::io_op& op) noexcept { m_backend->abandon(op); }
 bool event_loop::async_files() const noexcept { return m_backend->async_files(); }
 const char* event_loop::backend_name() const noexcept { return m_backend->name(); }
 

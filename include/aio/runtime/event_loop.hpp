@@ -205,6 +205,8 @@ class event_loop {
   bool try_io(detail::io_op& op) noexcept;
   bool submit_io(detail::io_op& op);
   bool cancel_io(detail::io_op& op) noexcept;
+  /// Cancels and waits until the kernel has let go of `op` (an awaiter's destructor; may block briefly).
+  void abandon_io(detail::io_op& op) noexcept;
   /// True when regular-file reads and writes are asynchronous in the kernel (io_uring).
   [[nodiscard]] bool async_files() const noexcept;
   /// "epoll" or "io_uring".

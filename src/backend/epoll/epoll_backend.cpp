@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "../backend.hpp"
 
@@ -59,6 +60,15 @@ class epoll_backend final : public backend {
   }
 
   void poll(std::chrono::nanoseconds timeout, io_sink& sink) override {
+    if (!m_withdrawn.empty()) {
+      timeout = std::chrono::nanoseconds{0};
+      std::vector<io_op*> withdrawn;
+      withdrawn.swap(m_withdrawn);
+      for (io_op* op : withdrawn) {
+        op->m_pending = false;
+        sink.on_complete(*op);
+      }
+    }
     constexpr int k_max_events = 256;
     epoll_event events[k_max_events];
     int n = 0;
@@ -113,6 +123,13 @@ class epoll_backend final : public backend {
 
   void detach(io_registration& reg) noexcept override {
     if (!reg.m_attached) return;
+    // An operation still waiting on the fd is withdrawn: the next poll reports -ECANCELED.
+    for (io_op* op : {reg.m_reader, reg.m_writer}) {
+      if (op == nullptr) continue;
+      op->m_result = -ECANCELED;
+      m_withdrawn.push_back(op);
+    }
+    reg.m_reader = reg.m_writer = nullptr;
     ::epoll_ctl(m_epfd, EPOLL_CTL_DEL, reg.m_fd, nullptr);
     reg.m_attached = false;
   }
@@ -138,6 +155,7 @@ class epoll_backend final : public backend {
 
   bool cancel(io_op& op) noexcept override {
     if (!op.m_pending) return true;
+    std::erase(m_withdrawn, &op);
     io_registration& reg = *op.m_reg;
     if (reg.m_reader == &op) reg.m_reader = nullptr;
     if (reg.m_writer == &op) reg.m_writer = nullptr;
@@ -182,18 +200,11 @@ class epoll_backend final : public backend {
   }
   int m_epfd;
   int m_wakefd;
+  std::vector<io_op*> m_withdrawn;  // detached while waiting: completed (-ECANCELED) by the next poll
 };
 
 }  // namespace
 
 std::unique_ptr<backend> make_epoll_backend() { return std::make_unique<epoll_backend>(); }
-
-std::unique_ptr<backend> make_backend(backend_kind kind) {
-  // io_uring joins with the I/O issue; asking for it by name must not silently give epoll.
-  if (kind == backend_kind::io_uring) {
-    throw std::runtime_error("aio: the io_uring backend is not available in this build; use backend::epoll");
-  }
-  return make_epoll_backend();
-}
 
 }  // namespace aio::detail

@@ -13,8 +13,8 @@ namespace aio::detail {
 
 /// What an `io_op` does. Every kind is one non-blocking syscall (or one io_uring opcode).
 enum class io_kind : std::uint8_t {
-  read,      ///< read(2) into m_buf/m_len (pipes, files opened non-blocking)
-  write,     ///< write(2)
+  read,      ///< read(2) into m_buf/m_len (pipes, files opened non-blocking); pread(2) when m_offset >= 0
+  write,     ///< write(2); pwrite(2) when m_offset >= 0
   recv,      ///< recv(2), m_flags
   send,      ///< send(2) with MSG_NOSIGNAL added (a closed peer is EPIPE, never SIGPIPE)
   accept,    ///< accept4(2) non-blocking, close-on-exec; peer address into m_addr/m_addrlen
@@ -38,6 +38,9 @@ struct io_op {
   io_registration* m_reg = nullptr;  ///< the fd's registration (epoll's readiness cache)
   void* m_buf = nullptr;
   std::size_t m_len = 0;
+  /// read/write: the file offset (pread/pwrite), or -1 for the current position (pipes, sockets, ttys).
+  /// A positional operation is on a regular file: io_uring always submits it (never a syscall in place).
+  std::int64_t m_offset = -1;
   int m_flags = 0;
   void* m_addr = nullptr;       ///< sockaddr for accept/connect
   std::uint32_t m_addrlen = 0;  ///< in: capacity (accept) or length (connect); out: length (accept)

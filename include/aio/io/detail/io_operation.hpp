@@ -28,7 +28,7 @@ class io_operation : public suspension {
   io_operation(const io_operation&) = delete;
   io_operation& operator=(const io_operation&) = delete;
   ~io_operation() {
-    if (m_op.m_pending) m_loop->cancel_io(m_op);  // a frame destroyed while parked (loop close)
+    if (m_op.m_pending) m_loop->abandon_io(m_op);  // a frame destroyed while parked (loop close)
   }
 
   /// The request: fill before awaiting.

@@ -1,0 +1,349 @@
+// The io_uring backend through public APIs (and the operation awaiter): streams, cancellation that
+// waits for the kernel, level-triggered fd watches, timers, cross-thread wake-ups, and how a backend is
+// chosen (automatic, AIO_BACKEND). Skipped where the kernel does not allow io_uring.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "aio/aio.hpp"
+#include "aio/io/detail/io_operation.hpp"
+#include "test_support.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr aio_test::options k_uring{.backend = aio::backend::io_uring};
+constexpr aio_test::options k_uring_real{.clock = aio::real_clock, .backend = aio::backend::io_uring};
+
+bool io_uring_usable() {
+  try {
+    aio::event_loop loop(aio::loop_options{.backend = aio::backend::io_uring});
+    return true;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
+#define SKIP_WITHOUT_IO_URING() \
+  if (!io_uring_usable()) GTEST_SKIP() << "io_uring is not available here"
+
+/// Sets an environment variable for one scope.
+class scoped_env {
+ public:
+  scoped_env(const char* name, const char* value) : m_name(name) {
+    if (const char* old = std::getenv(name)) m_old = old;
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+  ~scoped_env() {
+    if (m_old) {
+      ::setenv(m_name, m_old->c_str(), 1);
+    } else {
+      ::unsetenv(m_name);
+    }
+  }
+
+ private:
+  const char* m_name;
+  std::optional<std::string> m_old;
+};
+
+struct pipe_fds {
+  pipe_fds() { EXPECT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0); }
+  pipe_fds(const pipe_fds&) = delete;
+  pipe_fds& operator=(const pipe_fds&) = delete;
+  ~pipe_fds() {
+    for (const int fd : fds) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  int fds[2] = {-1, -1};
+};
+
+TEST(io_uring_backend, tcp_echo_through_streams) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        EXPECT_STREQ(aio::get_running_loop().backend_name(), "io_uring");
+        aio::client_connected_cb echo = [](aio::stream_reader r, aio::stream_writer w) -> aio::coro<> {
+          for (;;) {
+            std::string chunk = co_await r.read(64 * 1024);
+            if (chunk.empty()) break;
+            w.write(chunk);
+            co_await w.drain();
+          }
+          w.close();
+          co_await w.wait_closed();
+        };
+        aio::server srv = co_await aio::start_server(std::move(echo), "127.0.0.1", 0);
+        auto [r, w] = co_await aio::open_connection("127.0.0.1", srv.port());
+        w.write("hello\n");
+        const std::string line = co_await r.readline();
+        EXPECT_EQ(line, "hello\n");
+        // More than the socket buffers hold: both sides wait for writability and readability.
+        std::string big(8 * 1024 * 1024, '\0');
+        for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+        w.write(big);
+        w.write_eof();
+        const std::string back = co_await r.read();
+        EXPECT_EQ(back.size(), big.size());
+        EXPECT_TRUE(back == big);
+        w.close();
+        co_await w.wait_closed();
+        srv.close();
+        co_await srv.wait_closed();
+      }(),
+      k_uring_real);
+}
+
+TEST(io_uring_backend, a_cancelled_read_waits_for_the_kernel_and_takes_nothing) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        pipe_fds p;
+        aio::event_loop& loop = aio::get_running_loop();
+        aio::detail::io_registration reg;
+        reg.m_fd = p.fds[0];
+        reg.m_is_socket = false;
+        loop.attach_io(reg);
+        char buf[16] = {};
+        std::int64_t got = 1;
+        auto reader = aio::create_task([](aio::event_loop& l, aio::detail::io_registration& g, char* b,
+                                          std::int64_t& out) -> aio::coro<> {
+          aio::detail::io_operation op(l, g, aio::detail::io_kind::read);
+          op.op().m_buf = b;
+          op.op().m_len = 16;
+          out = co_await op;  // an empty pipe: a native read in the kernel's hands
+        }(loop, reg, buf, got));
+        co_await aio::sleep(0s);
+        co_await aio::sleep(0s);
+        EXPECT_NE(reg.m_reader, nullptr);  // the read is pending
+        reader.cancel();
+        bool cancelled = false;
+        try {
+          co_await reader;
+        } catch (const aio::cancelled_error&) {
+          cancelled = true;
+        }
+        EXPECT_TRUE(cancelled);
+        EXPECT_EQ(got, 1);  // the awaiter threw: no result was delivered
+        EXPECT_EQ(reg.m_reader, nullptr);
+        // The kernel consumed nothing: bytes written now are still in the pipe.
+        EXPECT_EQ(::write(p.fds[1], "xyz", 3), 3);
+        char check[8] = {};
+        EXPECT_EQ(::read(p.fds[0], check, sizeof check), 3);
+        EXPECT_EQ(buf[0], '\0');
+        loop.detach_io(reg);
+      }(),
+      k_uring);
+}
+
+TEST(io_uring_backend, a_pending_read_withdrawn_by_detach_reports_ecanceled) {
+  SKIP_WITHOUT_IO_URING();
+  for (const aio::backend_kind kind : {aio::backend::io_uring, aio::backend::epoll}) {
+    aio_test::run(
+        []() -> aio::coro<> {
+          pipe_fds p;
+          aio::event_loop& loop = aio::get_running_loop();
+          aio::detail::io_registration reg;
+          reg.m_fd = p.fds[0];
+          reg.m_is_socket = false;
+          loop.attach_io(reg);
+          char buf[4] = {};
+          std::int64_t got = 0;
+          auto reader = aio::create_task([](aio::event_loop& l, aio::detail::io_registration& g, char* b,
+                                            std::int64_t& out) -> aio::coro<> {
+            aio::detail::io_operation op(l, g, aio::detail::io_kind::read);
+            op.op().m_buf = b;
+            op.op().m_len = 4;
+            out = co_await op;
+          }(loop, reg, buf, got));
+          co_await aio::sleep(0s);
+          loop.detach_io(
+              reg);  // as a close: the pending read is withdrawn before the fd goes (both backends)
+          EXPECT_EQ(reg.m_reader, nullptr);
+          co_await reader;
+          EXPECT_EQ(got, -ECANCELED);
+        }(),
+        {.backend = kind});
+  }
+}
+
+TEST(io_uring_backend, a_loop_closed_with_a_parked_read_lets_the_kernel_go_first) {
+  SKIP_WITHOUT_IO_URING();
+  pipe_fds p;
+  aio::detail::io_registration reg;
+  reg.m_fd = p.fds[0];
+  reg.m_is_socket = false;
+  {
+    aio::event_loop loop(aio::loop_options{.backend = aio::backend::io_uring});
+    loop.set_exception_handler([](aio::event_loop&, const aio::exception_context&) {});
+    loop.attach_io(reg);
+    auto t = loop.create_task([](aio::event_loop& l, aio::detail::io_registration& g) -> aio::coro<> {
+      char buf[16];  // in the frame, which close() destroys while the kernel holds the read
+      aio::detail::io_operation op(l, g, aio::detail::io_kind::read);
+      op.op().m_buf = buf;
+      op.op().m_len = sizeof buf;
+      co_await op;
+    }(loop, reg));
+    loop.run_until([&] { return reg.m_reader != nullptr; });  // parked on its read
+    EXPECT_NE(reg.m_reader, nullptr);
+    t = {};
+    loop.close();  // destroys the frame: the awaiter abandons its read and waits for the kernel
+    loop.detach_io(reg);
+  }
+  EXPECT_EQ(::write(p.fds[1], "abc", 3), 3);
+  char check[8] = {};
+  EXPECT_EQ(::read(p.fds[0], check, sizeof check), 3);  // nobody read them
+}
+
+TEST(io_uring_backend, a_positional_read_of_a_regular_file_goes_to_the_kernel) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        char path[] = "/tmp/aio_io_uring_XXXXXX";
+        const int fd = ::mkstemp(path);
+        EXPECT_GE(fd, 0);
+        ::unlink(path);
+        EXPECT_EQ(::write(fd, "0123456789", 10), 10);
+        aio::event_loop& loop = aio::get_running_loop();
+        EXPECT_TRUE(loop.async_files());
+        aio::detail::io_registration reg;
+        reg.m_fd = fd;
+        reg.m_is_socket = false;
+        loop.attach_io(reg);
+        char buf[4] = {};
+        {
+          aio::detail::io_operation op(loop, reg, aio::detail::io_kind::read);
+          op.op().m_buf = buf;
+          op.op().m_len = 4;
+          op.op().m_offset = 3;
+          EXPECT_FALSE(loop.try_io(op.op()));  // never a syscall in place for a regular file
+          const std::int64_t r = co_await op;
+          EXPECT_EQ(r, 4);
+        }
+        EXPECT_EQ(std::string(buf, 4), "3456");
+        loop.detach_io(reg);
+        ::close(fd);
+      }(),
+      k_uring);
+}
+
+TEST(io_uring_backend, add_reader_is_level_triggered) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        pipe_fds p;
+        aio::event_loop& loop = aio::get_running_loop();
+        int calls = 0;
+        loop.add_reader(p.fds[0], [&calls] { ++calls; });  // never reads: the pipe stays readable
+        co_await aio::sleep(0s);
+        co_await aio::sleep(0s);
+        EXPECT_EQ(calls, 0);
+        EXPECT_EQ(::write(p.fds[1], "x", 1), 1);
+        for (int i = 0; i < 5 && calls < 3; ++i) co_await aio::sleep(1ms);
+        EXPECT_GE(calls, 3);  // reported again while still readable
+        EXPECT_TRUE(loop.remove_reader(p.fds[0]));
+        const int seen = calls;
+        co_await aio::sleep(1ms);
+        EXPECT_EQ(calls, seen);
+        // A writer on an empty pipe is ready at once; a reader on the same fd number after a change.
+        int writes = 0;
+        loop.add_writer(p.fds[1], [&] {
+          ++writes;
+          loop.remove_writer(p.fds[1]);
+        });
+        for (int i = 0; i < 5 && writes == 0; ++i) co_await aio::sleep(1ms);
+        EXPECT_EQ(writes, 1);
+      }(),
+      k_uring_real);
+}
+
+TEST(io_uring_backend, timers_and_virtual_time) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        const auto start = aio::get_running_loop().time();
+        co_await aio::sleep(1h);
+        EXPECT_DOUBLE_EQ(aio_test::seconds_since(start), 3600.0);
+      }(),
+      k_uring);
+  aio_test::run(
+      []() -> aio::coro<> {
+        const auto start = std::chrono::steady_clock::now();
+        co_await aio::sleep(20ms);
+        EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+      }(),
+      k_uring_real);
+}
+
+TEST(io_uring_backend, call_soon_threadsafe_wakes_a_blocked_poll) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        aio::event_loop& loop = aio::get_running_loop();
+        for (int round = 0; round < 3; ++round) {
+          aio::event done;
+          std::thread other([&loop, &done] {
+            std::this_thread::sleep_for(10ms);
+            loop.call_soon_threadsafe([&done] { done.set(); });
+          });
+          co_await done.wait();  // nothing else to do: the loop blocks in io_uring_enter
+          other.join();
+        }
+      }(),
+      k_uring_real);
+}
+
+TEST(io_uring_backend, automatic_picks_io_uring_and_says_so_in_debug_mode) {
+  SKIP_WITHOUT_IO_URING();
+  const scoped_env env("AIO_BACKEND", nullptr);
+  testing::internal::CaptureStderr();
+  {
+    aio::event_loop loop(aio::loop_options{.debug = true});
+    EXPECT_STREQ(loop.backend_name(), "io_uring");
+  }
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("using the io_uring backend (automatic)"), std::string::npos) << said;
+}
+
+TEST(io_uring_backend, aio_backend_overrides_automatic_only) {
+  {
+    const scoped_env env("AIO_BACKEND", "epoll");
+    aio::event_loop loop;
+    EXPECT_STREQ(loop.backend_name(), "epoll");
+    if (io_uring_usable()) {
+      aio::event_loop named(aio::loop_options{.backend = aio::backend::io_uring});
+      EXPECT_STREQ(named.backend_name(), "io_uring");  // a named backend wins over the variable
+    }
+  }
+  {
+    const scoped_env env("AIO_BACKEND", "io_uring");
+    if (io_uring_usable()) {
+      aio::event_loop loop;
+      EXPECT_STREQ(loop.backend_name(), "io_uring");
+      aio::event_loop named(aio::loop_options{.backend = aio::backend::epoll});
+      EXPECT_STREQ(named.backend_name(), "epoll");
+    } else {
+      EXPECT_THROW(aio::event_loop{}, std::runtime_error);  // never a silent fallback
+    }
+  }
+  {
+    const scoped_env env("AIO_BACKEND", "kqueue");
+    EXPECT_THROW(aio::event_loop{}, std::invalid_argument);
+  }
+}
+
+}  // namespace
