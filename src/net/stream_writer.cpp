@@ -38,6 +38,7 @@ std::any stream_writer::get_extra_info(std::string_view name) const {
     if (m_t->filter() != nullptr) return m_t->filter()->native_handle();
     return {};
   }
+  if (m_t->filter() != nullptr) return m_t->filter()->extra_info(name);
   return {};
 }
 

@@ -72,6 +72,12 @@ const std::map<std::string_view, std::string_view>& expected_output() {
        "alice sees: bob: bye\n"
        "alice sees: * bob left\n"
        "the room is empty\n"},
+      {"tls_echo",
+       "client: connected with TLSv1.3, ALPN 'echo/1'\n"
+       "server: 'hello over TLS' for 'localhost'\n"
+       "client: received 'HELLO OVER TLS'\n"
+       "client: clean EOF: yes\n"
+       "client: 'example.org' refused: certificate verify failed\n"},
       {"gather",
        "A: started, 2 s to go\n"
        "B: started, 1 s to go\n"

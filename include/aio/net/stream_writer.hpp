@@ -3,12 +3,15 @@
 /// `aio::stream_writer`: the write half of a stream (asyncio's StreamWriter).
 
 #include <any>
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <string_view>
 
 #include "aio/net/detail/stream_transport.hpp"
 #include "aio/net/socket_address.hpp"
+#include "aio/task/coro.hpp"
+#include "aio/tls/ssl_context.hpp"
 
 namespace aio {
 
@@ -31,6 +34,14 @@ class stream_writer_wait_operation {
   transport_waiter m_waiter;
 };
 }  // namespace detail
+
+/// Options of `stream_writer::start_tls` (asyncio's keyword arguments).
+struct start_tls_options {
+  /// Client: the name sent as SNI and checked against the certificate (required when the context
+  /// verifies). A view (see `connection_options::server_hostname`); copied at the call.
+  std::string_view server_hostname;
+  std::chrono::duration<double> ssl_handshake_timeout = std::chrono::seconds(60);
+};
 
 /// The write half of a connection. A handle: copies share the connection; the connection closes
 /// (after flushing) when the last reader and writer handle is gone.
@@ -88,8 +99,21 @@ class stream_writer {
   }
   void set_write_buffer_limits(std::size_t high) noexcept { m_t->set_write_buffer_limits(high, high / 4); }
 
+  /// Upgrades this open plain stream to TLS (STARTTLS): runs the handshake as a client or a server
+  /// (by `ctx`); afterwards this writer and its reader carry TLS. Bytes already buffered by the reader
+  /// are taken as the peer's first TLS bytes.
+  /// @par Cancellation
+  /// A cancelled or failed upgrade closes the stream.
+  /// @par Errors
+  /// As `open_connection` with `ssl`: `std::system_error` in `aio::tls_category()`, `aio::timeout_error`;
+  /// `std::invalid_argument` for a stream that already has TLS, or a verifying client context without
+  /// `server_hostname`.
+  [[nodiscard]] coro<> start_tls(ssl_context ctx, start_tls_options opts = {});
+
   /// asyncio's names: "peername", "sockname" (`aio::socket_address`), "socket" (`int` fd),
-  /// "ssl_object" (`void*`: OpenSSL's SSL*, TLS streams only). An empty `std::any` for other names.
+  /// "ssl_object" (`void*`: OpenSSL's SSL*, TLS streams only). TLS streams also answer (`std::string`):
+  /// "alpn_protocol" ("" when none), "server_hostname" (the SNI name sent, or received by a server;
+  /// "" when none), "tls_version" ("TLSv1.3"), "cipher". An empty `std::any` for other names.
   [[nodiscard]] std::any get_extra_info(std::string_view name) const;
   [[nodiscard]] socket_address peername() const { return m_t->peername(); }
   [[nodiscard]] socket_address sockname() const { return m_t->sockname(); }

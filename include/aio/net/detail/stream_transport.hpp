@@ -68,8 +68,8 @@ struct transport_waiter : suspension, wait_node {
 
 class stream_transport {
  public:
-  static constexpr std::size_t k_default_limit = 64 * 1024;  // asyncio's _DEFAULT_LIMIT
-  static constexpr std::size_t k_default_high_water = 64 * 1024;
+  static constexpr std::size_t k_default_limit = std::size_t{64} * 1024;  // asyncio's _DEFAULT_LIMIT
+  static constexpr std::size_t k_default_high_water = std::size_t{64} * 1024;
 
   /// Takes ownership of a connected non-blocking `fd`; the reference count starts at 1 (the creator's,
   /// released with `release()` once handles hold it).

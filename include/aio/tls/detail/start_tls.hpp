@@ -12,10 +12,12 @@
 namespace aio::detail {
 
 /// Runs the TLS handshake on `t` (client side when `ctx` is a client context). `server_hostname` is
-/// sent as SNI and checked against the certificate (clients). Fails after `timeout`.
-/// @par Errors `std::system_error` naming the reason (certificate verify failed: ..., wrong version
-/// number (plain-text peer), handshake timed out).
-coro<> start_tls(stream_transport& t, const ssl_context& ctx, std::string server_hostname,
+/// sent as SNI and checked against the certificate (clients). Fails after `timeout`. On failure the
+/// transport is left as it is (its owner closes it); a cancel is delivered as for any read.
+/// @par Errors `std::system_error` in `aio::tls_category()` naming the peer and the reason
+/// (certificate verify failed: ..., wrong version number (plain-text peer)); `aio::timeout_error`
+/// ("aio: TLS handshake with <peer> timed out").
+coro<> start_tls(stream_transport& t, ssl_context ctx, std::string server_hostname,
                  std::chrono::nanoseconds timeout);
 
 }  // namespace aio::detail
