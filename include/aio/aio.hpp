@@ -53,3 +53,12 @@
 #include "aio/http/query.hpp"
 #include "aio/http/status.hpp"
 #include "aio/http/url.hpp"
+
+// WebSocket protocol (RFC 6455) codec and handshake helpers.
+#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket_decoder.hpp"
+#include "aio/http/websocket_encoder.hpp"
+#include "aio/http/websocket_handshake.hpp"
+#include "aio/http/websocket_message.hpp"
+#include "aio/http/websocket_opcode.hpp"
+#include "aio/http/websocket_role.hpp"

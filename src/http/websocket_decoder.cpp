@@ -1,0 +1,144 @@
+// The WebSocket decoder: frame events from ws_frame_parser, judged against RFC 6455 and joined into
+// messages. Every check that needs only the header runs before any payload is kept, so an oversized
+// or malformed frame costs nothing to reject.
+
+#include "aio/http/websocket_decoder.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "aio/http/detail/websocket_mask.hpp"
+#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket_opcode.hpp"
+
+namespace aio::http {
+namespace {
+
+// Appends `chunk` to `dst`, unmasking it when the frame is masked.
+void append_payload(std::string& dst, std::string_view chunk, const detail::ws_frame_header& h,
+                    std::uint64_t offset) {
+  const std::size_t old = dst.size();
+  dst.append(chunk);
+  if (h.masked) detail::ws_mask(dst.data() + old, dst.data() + old, chunk.size(), h.mask, offset);
+}
+
+}  // namespace
+
+std::optional<ws_message> ws_decoder::feed(std::string_view& in) {
+  if (m_finished) return std::nullopt;
+  for (;;) {
+    switch (m_parser.next(in)) {
+      case detail::ws_frame_parser::event::need_more:
+        return std::nullopt;
+      case detail::ws_frame_parser::event::header:
+        if (auto msg = on_header(in.size())) return msg;
+        break;
+      case detail::ws_frame_parser::event::payload:
+        if (auto msg = on_payload()) return msg;
+        break;
+    }
+  }
+}
+
+ws_message ws_decoder::fail(std::uint16_t code, std::string reason) {
+  m_finished = true;
+  m_message.clear();
+  m_control.clear();
+  return ws_message{ws_msg_type::error, {}, code, std::move(reason)};
+}
+
+std::optional<ws_message> ws_decoder::on_header(std::size_t available) {
+  const detail::ws_frame_header& h = m_parser.header();
+  if (h.rsv != 0)
+    return fail(ws_close_code::protocol_error, "reserved bits set with no extension negotiated");
+  if (!ws_is_known_opcode(h.opcode)) {
+    return fail(ws_close_code::protocol_error, "reserved opcode " + std::to_string(h.opcode));
+  }
+  if (m_role == ws_role::server && !h.masked) {
+    return fail(ws_close_code::protocol_error, "a client frame is not masked");
+  }
+  if (m_role == ws_role::client && h.masked)
+    return fail(ws_close_code::protocol_error, "a server frame is masked");
+  if ((h.length >> 63U) != 0) {
+    return fail(ws_close_code::protocol_error, "64-bit payload length with its most significant bit set");
+  }
+  const auto op = static_cast<ws_opcode>(h.opcode);
+  if (ws_is_control(op)) {
+    if (!h.fin) return fail(ws_close_code::protocol_error, "fragmented control frame");
+    if (h.length > 125)
+      return fail(ws_close_code::protocol_error, "control frame payload longer than 125 bytes");
+    m_control.clear();
+    return std::nullopt;
+  }
+  if (op == ws_opcode::continuation) {
+    if (!m_in_message)
+      return fail(ws_close_code::protocol_error, "continuation frame with no message to continue");
+  } else {
+    if (m_in_message) {
+      return fail(ws_close_code::protocol_error, "new data frame while a fragmented message is unfinished");
+    }
+    m_in_message = true;
+    m_text = op == ws_opcode::text;
+    m_message.clear();
+    m_utf8.reset();
+  }
+  if (m_max_msg_size != 0 && h.length > m_max_msg_size - m_message.size()) {
+    return fail(ws_close_code::message_too_big,
+                "message larger than max_msg_size (" + std::to_string(m_max_msg_size) + " bytes)");
+  }
+  // Reserve for the part of the payload already in the caller's buffer, not for what the header
+  // claims: a peer announcing 4 MiB and sending nothing costs nothing. Later chunks grow the string.
+  m_message.reserve(m_message.size() +
+                    static_cast<std::size_t>(std::min<std::uint64_t>(h.length, available)));
+  return std::nullopt;
+}
+
+std::optional<ws_message> ws_decoder::on_payload() {
+  const detail::ws_frame_header& h = m_parser.header();
+  const std::string_view chunk = m_parser.chunk();
+  if (ws_is_control(static_cast<ws_opcode>(h.opcode))) {
+    append_payload(m_control, chunk, h, m_parser.chunk_offset());
+    if (!m_parser.frame_done()) return std::nullopt;
+    return end_control_frame();
+  }
+  const std::size_t old = m_message.size();
+  append_payload(m_message, chunk, h, m_parser.chunk_offset());
+  if (m_text && !m_utf8.feed(std::string_view(m_message).substr(old))) {
+    return fail(ws_close_code::invalid_payload, "text message is not valid UTF-8");
+  }
+  if (!m_parser.frame_done() || !h.fin) return std::nullopt;
+  if (m_text && !m_utf8.complete()) {
+    return fail(ws_close_code::invalid_payload, "text message ends inside a UTF-8 sequence");
+  }
+  m_in_message = false;
+  return ws_message{m_text ? ws_msg_type::text : ws_msg_type::binary, std::move(m_message), 0, {}};
+}
+
+std::optional<ws_message> ws_decoder::end_control_frame() {
+  switch (static_cast<ws_opcode>(m_parser.header().opcode)) {
+    case ws_opcode::ping:
+      return ws_message{ws_msg_type::ping, std::move(m_control), 0, {}};
+    case ws_opcode::pong:
+      return ws_message{ws_msg_type::pong, std::move(m_control), 0, {}};
+    default:
+      break;
+  }
+  // A close frame: empty, or a 2-byte code and a UTF-8 reason (RFC 6455 section 5.5.1).
+  if (m_control.empty()) {
+    m_finished = true;
+    return ws_message{ws_msg_type::close, {}, ws_close_code::no_status, {}};
+  }
+  if (m_control.size() == 1) return fail(ws_close_code::protocol_error, "close frame with a 1-byte payload");
+  const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(m_control[0]) << 8U) |
+                                               static_cast<unsigned char>(m_control[1]));
+  if (!ws_is_valid_close_code(code)) {
+    return fail(ws_close_code::protocol_error, "close code " + std::to_string(code) + " may not be sent");
+  }
+  std::string reason = m_control.substr(2);
+  if (!detail::is_valid_utf8(reason))
+    return fail(ws_close_code::invalid_payload, "close reason is not valid UTF-8");
+  m_finished = true;
+  return ws_message{ws_msg_type::close, {}, code, std::move(reason)};
+}
+
+}  // namespace aio::http
