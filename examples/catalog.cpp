@@ -17,6 +17,7 @@ aio::coro<> countdowns_main(std::ostream& out);
 aio::coro<> tcp_echo_main(std::ostream& out);
 aio::coro<> chat_main(std::ostream& out);
 aio::coro<> tls_echo_main(std::ostream& out);
+aio::coro<> subprocess_pipeline_main(std::ostream& out);
 aio::coro<> gather_main(std::ostream& out);
 aio::coro<> fetch_sequential_main(std::ostream& out);
 aio::coro<> fetch_concurrent_main(std::ostream& out);
@@ -77,6 +78,8 @@ constexpr std::array k_catalog = {
     example{"tcp_echo", "TCP echo client and server over streams", &tcp_echo_main, 0.0},
     example{"chat", "a line-based TCP chat room: broadcast, a client drops mid-line", &chat_main, 0.0},
     example{"tls_echo", "echo over TLS with a test CA; a wrong host name is refused", &tls_echo_main, 0.0},
+    example{"subprocess_pipeline", "sort | wc -l style pipeline with communicate()", &subprocess_pipeline_main, 0.0,
+            false, false, true},
 };
 }  // namespace
 

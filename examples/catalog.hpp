@@ -17,6 +17,7 @@ struct example {
   double promised_seconds;             ///< the running time the tutorial promises
   bool leaves_tasks = false;           ///< main returns with tasks running; aio::run cancels them
   bool real_threads = false;           ///< blocks a worker thread in real time (virtual time waits)
+  bool external = false;               ///< waits for another process: virtual time follows the wall
 };
 
 /// Every example, in tour order.

@@ -62,3 +62,8 @@
 #include "aio/http/websocket_message.hpp"
 #include "aio/http/websocket_opcode.hpp"
 #include "aio/http/websocket_role.hpp"
+
+// Subprocesses.
+#include "aio/process/create_subprocess.hpp"
+#include "aio/process/process.hpp"
+#include "aio/process/stdio.hpp"

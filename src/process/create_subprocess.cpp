@@ -1,0 +1,73 @@
+// create_subprocess_exec / create_subprocess_shell, and the environment helper.
+
+#include "aio/process/create_subprocess.hpp"
+
+#include <cstring>
+#include <utility>
+
+#include "aio/runtime/event_loop.hpp"
+#include "spawn.hpp"
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere
+
+namespace aio {
+
+namespace {
+// The public functions are plain functions that copy what the options point at and forward to this
+// coroutine (see src/net/open_connection.cpp for the g++ 12 bug this avoids).
+coro<process> spawn_impl(detail::spawn_request req) {
+  co_return detail::spawn_process(get_running_loop(), req);
+}
+
+detail::spawn_request make_request(std::string program, std::vector<std::string> argv,
+                                   const subprocess_options& opts) {
+  detail::spawn_request req;
+  req.program = std::move(program);
+  req.argv = std::move(argv);
+  req.stdin_ = opts.stdin_;
+  req.stdout_ = opts.stdout_;
+  req.stderr_ = opts.stderr_;
+  if (opts.env != nullptr) req.env = *opts.env;
+  req.cwd = std::string(opts.cwd);
+  req.limit = opts.limit;
+  return req;
+}
+}  // namespace
+
+environment current_environment() {
+  environment env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq == nullptr) continue;
+    env.emplace(std::string(*e, static_cast<std::size_t>(eq - *e)), std::string(eq + 1));
+  }
+  return env;
+}
+
+coro<process> create_subprocess_exec(std::string program, std::vector<std::string> args,
+                                     subprocess_options opts) {
+  std::vector<std::string> argv;
+  argv.reserve(args.size() + 1);
+  argv.push_back(program);
+  for (auto& a : args) argv.push_back(std::move(a));
+  return spawn_impl(make_request(std::move(program), std::move(argv), opts));
+}
+
+coro<process> create_subprocess_exec(std::string program, std::vector<std::string> args) {
+  return create_subprocess_exec(std::move(program), std::move(args), subprocess_options{});
+}
+
+coro<process> create_subprocess_exec(std::string program) {
+  return create_subprocess_exec(std::move(program), {}, subprocess_options{});
+}
+
+coro<process> create_subprocess_shell(std::string cmd, subprocess_options opts) {
+  std::vector<std::string> argv{"/bin/sh", "-c", std::move(cmd)};
+  return spawn_impl(make_request("/bin/sh", std::move(argv), opts));
+}
+
+coro<process> create_subprocess_shell(std::string cmd) {
+  return create_subprocess_shell(std::move(cmd), subprocess_options{});
+}
+
+}  // namespace aio
