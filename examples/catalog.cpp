@@ -18,6 +18,7 @@ aio::coro<> tcp_echo_main(std::ostream& out);
 aio::coro<> chat_main(std::ostream& out);
 aio::coro<> tls_echo_main(std::ostream& out);
 aio::coro<> subprocess_pipeline_main(std::ostream& out);
+aio::coro<> udp_echo_main(std::ostream& out);
 aio::coro<> gather_main(std::ostream& out);
 aio::coro<> fetch_sequential_main(std::ostream& out);
 aio::coro<> fetch_concurrent_main(std::ostream& out);
@@ -80,6 +81,7 @@ constexpr std::array k_catalog = {
     example{"tls_echo", "echo over TLS with a test CA; a wrong host name is refused", &tls_echo_main, 0.0},
     example{"subprocess_pipeline", "sort | wc -l style pipeline with communicate()", &subprocess_pipeline_main, 0.0,
             false, false, true},
+    example{"udp_echo", "UDP echo: datagrams keep their boundaries", &udp_echo_main, 0.0},
 };
 }  // namespace
 

@@ -35,7 +35,10 @@
 #include "aio/executor/to_thread.hpp"
 
 // Networking: addresses, streams, servers, TLS.
+#include "aio/net/datagram.hpp"
 #include "aio/net/getaddrinfo.hpp"
+#include "aio/net/sock_ops.hpp"
+#include "aio/net/udp_socket.hpp"
 #include "aio/net/open_connection.hpp"
 #include "aio/net/server.hpp"
 #include "aio/net/socket_address.hpp"

@@ -1,4 +1,4 @@
-// connect_any: addresses in turn. (Happy Eyeballs racing: see connect_raced.)
+// connect_any: addresses in turn, or raced (connect_raced.cpp, RFC 8305 Happy Eyeballs).
 
 #include <string>
 #include <system_error>
@@ -19,9 +19,9 @@ coro<transport_ptr> connect_any(const std::vector<socket_address>& addrs,
     try {
       co_return co_await connect_one(a);
     } catch (const std::system_error& e) {
-      last = e.code();
-      tried += (tried.empty() ? "" : ", ") + a.to_string();
       if (addrs.size() == 1) throw;
+      last = e.code();
+      tried += (tried.empty() ? "" : ", ") + a.to_string() + " (" + e.code().message() + ")";
     }
   }
   throw std::system_error(last, "aio: cannot connect to any of " + tried);

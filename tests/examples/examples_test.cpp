@@ -78,6 +78,18 @@ const std::map<std::string_view, std::string_view>& expected_output() {
        "client: received 'HELLO OVER TLS'\n"
        "client: clean EOF: yes\n"
        "client: 'example.org' refused: certificate verify failed\n"},
+      {"udp_echo",
+       "client: sent 'hello'\n"
+       "server: 'hello'\n"
+       "client: received 'HELLO'\n"
+       "client: sent 'datagrams keep'\n"
+       "server: 'datagrams keep'\n"
+       "client: received 'DATAGRAMS KEEP'\n"
+       "client: sent 'their boundaries'\n"
+       "server: 'their boundaries'\n"
+       "client: received 'THEIR BOUNDARIES'\n"
+       "server: stopped\n"
+       "client: Connection refused\n"},
       {"subprocess_pipeline", "sorted: apple fig pear, exit 0\nwc -l counted 3 lines, exit 0\n"},
       {"gather",
        "A: started, 2 s to go\n"
