@@ -79,8 +79,8 @@ constexpr std::array k_catalog = {
     example{"tcp_echo", "TCP echo client and server over streams", &tcp_echo_main, 0.0},
     example{"chat", "a line-based TCP chat room: broadcast, a client drops mid-line", &chat_main, 0.0},
     example{"tls_echo", "echo over TLS with a test CA; a wrong host name is refused", &tls_echo_main, 0.0},
-    example{"subprocess_pipeline", "sort | wc -l style pipeline with communicate()", &subprocess_pipeline_main, 0.0,
-            false, false, true},
+    example{"subprocess_pipeline", "sort | wc -l style pipeline with communicate()",
+            &subprocess_pipeline_main, 0.0, false, false, true},
     example{"udp_echo", "UDP echo: datagrams keep their boundaries", &udp_echo_main, 0.0},
 };
 }  // namespace

@@ -26,7 +26,8 @@ aio::coro<> handle(aio::stream_reader reader, aio::stream_writer writer) {
 
 aio::coro<> serve(std::uint16_t port) {
   aio::server srv = co_await aio::start_server(&handle, "127.0.0.1", port, {.backlog = 1024});
-  std::fprintf(stderr, "aio echo server on 127.0.0.1:%u (%s)\n", srv.port(), aio::get_running_loop().backend_name());
+  std::fprintf(stderr, "aio echo server on 127.0.0.1:%u (%s)\n", srv.port(),
+               aio::get_running_loop().backend_name());
   co_await srv.serve_forever();
 }
 

@@ -37,13 +37,13 @@
 // Networking: addresses, streams, servers, TLS.
 #include "aio/net/datagram.hpp"
 #include "aio/net/getaddrinfo.hpp"
-#include "aio/net/sock_ops.hpp"
-#include "aio/net/udp_socket.hpp"
 #include "aio/net/open_connection.hpp"
 #include "aio/net/server.hpp"
+#include "aio/net/sock_ops.hpp"
 #include "aio/net/socket_address.hpp"
 #include "aio/net/stream_reader.hpp"
 #include "aio/net/stream_writer.hpp"
+#include "aio/net/udp_socket.hpp"
 #include "aio/tls/ssl_context.hpp"
 
 // HTTP protocol pieces (aio::http): headers, URLs, queries, forms, status codes.
