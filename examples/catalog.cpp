@@ -19,6 +19,7 @@ aio::coro<> chat_main(std::ostream& out);
 aio::coro<> tls_echo_main(std::ostream& out);
 aio::coro<> subprocess_pipeline_main(std::ostream& out);
 aio::coro<> udp_echo_main(std::ostream& out);
+aio::coro<> files_copy_main(std::ostream& out);
 aio::coro<> gather_main(std::ostream& out);
 aio::coro<> fetch_sequential_main(std::ostream& out);
 aio::coro<> fetch_concurrent_main(std::ostream& out);
@@ -82,6 +83,8 @@ constexpr std::array k_catalog = {
     example{"subprocess_pipeline", "sort | wc -l style pipeline with communicate()",
             &subprocess_pipeline_main, 0.0, false, false, true},
     example{"udp_echo", "UDP echo: datagrams keep their boundaries", &udp_echo_main, 0.0},
+    example{"files_copy", "copy 64 MiB with aio::files while a ticker stays responsive", &files_copy_main,
+            0.0, false, false, true},
 };
 }  // namespace
 

@@ -70,3 +70,10 @@
 #include "aio/process/create_subprocess.hpp"
 #include "aio/process/process.hpp"
 #include "aio/process/stdio.hpp"
+
+// Files (aiofiles).
+#include "aio/fs/file.hpp"
+#include "aio/fs/mode.hpp"
+#include "aio/fs/open.hpp"
+#include "aio/fs/operations.hpp"
+#include "aio/fs/whole_file.hpp"

@@ -136,13 +136,20 @@ class loop_sink final : public detail::io_sink {
   loop_sink(event_loop& loop, std::unordered_map<int, std::unique_ptr<detail::fd_watch>>& fds)
       : m_loop(loop), m_fds(fds) {}
   void on_ready(int fd, bool readable, bool writable) override {
+    ++m_events;
     auto it = m_fds.find(fd);
     if (it == m_fds.end()) return;
     detail::fd_watch& w = *it->second;
     if (readable && w.reader) push(w.read_item);
     if (writable && w.writer) push(w.write_item);
   }
-  void on_complete(detail::io_op& op) override { op.m_complete(op); }
+  void on_complete(detail::io_op& op) override {
+    m_loop.io_completed();
+    ++m_events;
+    op.m_complete(op);
+  }
+  /// Completions and readiness reports delivered through this sink.
+  [[nodiscard]] std::size_t events() const noexcept { return m_events; }
 
  private:
   void push(detail::fd_watch::item& i) {
@@ -153,6 +160,7 @@ class loop_sink final : public detail::io_sink {
   }
   event_loop& m_loop;
   std::unordered_map<int, std::unique_ptr<detail::fd_watch>>& m_fds;
+  std::size_t m_events = 0;
 };
 }  // namespace
 
@@ -175,10 +183,19 @@ void event_loop::run_once() {
     if (virtual_time && m_external == 0) {
       // Autojump: nothing can happen before the next timer except I/O, so look for I/O without
       // blocking and, when there is none, move time to the deadline instead of waiting for it.
+      // With operations in flight, give the kernel a moment first: loopback bytes sent by this very
+      // process can reach the peer socket a little later (softirq), and jumping past them would fire
+      // timeouts that real time would never reach.
       loop_sink sink(*this, m_fds);
-      m_backend->poll(std::chrono::nanoseconds{0}, sink);
+      m_backend->poll(m_pending_io > 0 ? std::chrono::nanoseconds{std::chrono::milliseconds(2)}
+                                       : std::chrono::nanoseconds{0},
+                      sink);
       take_threadsafe();
-      if (m_ready.empty()) m_virtual_now = std::max(m_virtual_now, m_timers.next_deadline());
+      // Jump only when the poll found nothing at all: a completion handled inside the poll (a TLS
+      // handshake step that read and answered without waking a task) may have sent bytes that the
+      // next poll will report.
+      if (m_ready.empty() && sink.events() == 0)
+        m_virtual_now = std::max(m_virtual_now, m_timers.next_deadline());
       timeout = std::chrono::nanoseconds{0};
     }
   }
@@ -449,9 +466,22 @@ void event_loop::detach_io(detail::io_registration& reg) noexcept {
 }
 
 bool event_loop::try_io(detail::io_op& op) noexcept { return m_backend->try_now(op); }
-bool event_loop::submit_io(detail::io_op& op) { return m_backend->submit(op); }
-bool event_loop::cancel_io(detail::io_op& op) noexcept { return m_backend->cancel(op); }
-void event_loop::abandon_io(detail::io_op& op) noexcept { m_backend->abandon(op); }
+bool event_loop::submit_io(detail::io_op& op) {
+  const bool done = m_backend->submit(op);
+  if (!done) ++m_pending_io;
+  return done;
+}
+bool event_loop::cancel_io(detail::io_op& op) noexcept {
+  const bool was_pending = op.m_pending;
+  const bool withdrawn = m_backend->cancel(op);
+  if (withdrawn && was_pending && m_pending_io > 0) --m_pending_io;
+  return withdrawn;
+}
+void event_loop::abandon_io(detail::io_op& op) noexcept {
+  const bool was_pending = op.m_pending;
+  m_backend->abandon(op);
+  if (was_pending && m_pending_io > 0) --m_pending_io;
+}
 bool event_loop::async_files() const noexcept { return m_backend->async_files(); }
 const char* event_loop::backend_name() const noexcept { return m_backend->name(); }
 

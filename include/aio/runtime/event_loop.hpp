@@ -207,6 +207,10 @@ class event_loop {
   bool cancel_io(detail::io_op& op) noexcept;
   /// Cancels and waits until the kernel has let go of `op` (an awaiter's destructor; may block briefly).
   void abandon_io(detail::io_op& op) noexcept;
+  /// The backend reported a submitted operation's completion (bookkeeping for virtual time).
+  void io_completed() noexcept {
+    if (m_pending_io > 0) --m_pending_io;
+  }
   /// True when regular-file reads and writes are asynchronous in the kernel (io_uring).
   [[nodiscard]] bool async_files() const noexcept;
   /// "epoll" or "io_uring".
@@ -245,6 +249,7 @@ class event_loop {
   std::unique_ptr<detail::backend> m_backend;
   std::unordered_map<int, std::unique_ptr<detail::fd_watch>> m_fds;
   std::size_t m_attached_fds = 0;  // io_registrations attached (sockets, pipes)
+  std::size_t m_pending_io = 0;    // submitted operations not yet completed
   std::unique_ptr<loop_signals> m_signals;
 
   std::mutex m_threadsafe_mutex;
