@@ -102,7 +102,7 @@ coro<> run_client(std::shared_ptr<state> s, detail::transport_ptr t, live_token 
   bool in_handshake = false;
   try {
     if (s->opts.ssl) {
-      in_handshake = true;
+      in_handshake = true;  // NOLINT(clang-analyzer-deadcode.DeadStores): read after a throwing co_await
       co_await detail::start_tls(
           *t, *s->opts.ssl, {},
           std::chrono::duration_cast<std::chrono::nanoseconds>(s->opts.ssl_handshake_timeout));

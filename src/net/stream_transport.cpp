@@ -16,7 +16,7 @@
 namespace aio::detail {
 
 namespace {
-constexpr std::size_t k_read_chunk = 64 * 1024;
+constexpr std::size_t k_read_chunk = std::size_t{64} * 1024;
 
 bool on_waiter_cancel(suspension* s, const std::string& /*msg*/) {
   auto* w = static_cast<transport_waiter*>(s);
@@ -177,8 +177,8 @@ void stream_transport::start_read_wait() {
   add_ref();
   if (m_loop->submit_io(m_read_op)) {
     m_read_pending = false;
+    --m_refs;  // completed in place; the caller still holds a reference
     on_readable();
-    release();
   }
 }
 
