@@ -144,7 +144,7 @@ void process_state::stop_watching() noexcept {
   m_watching = false;
   m_loop->end_external();
   m_loop->detach_io(m_reg);
-  release();  // the watch's reference; the caller holds another
+  --m_refs;  // the watch's reference; the caller holds another, so this never frees
 }
 
 void process_state::unwatch() noexcept { stop_watching(); }
