@@ -131,8 +131,10 @@ fuzz_run() {
   # Release, not RelWithDebInfo: clang 14 fails on debug info of some coroutines under these sanitizers
   # ("Cannot represent a difference across sections").
   CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAIO_BUILD_FUZZ=ON \
-    -DAIO_BUILD_TESTS=OFF -DAIO_BUILD_EXAMPLES=OFF -DAIO_BUILD_BENCH=OFF >/dev/null &&
-    cmake --build "$dir" -j "$jobs" || return 1
+    -DAIO_BUILD_TESTS=OFF -DAIO_BUILD_EXAMPLES=OFF -DAIO_BUILD_BENCH=OFF >/dev/null || return 1
+  local targets=()
+  for f in tests/fuzz/*_fuzz.cpp; do targets+=("aio_$(basename "$f" .cpp)"); done
+  cmake --build "$dir" -j "$jobs" --target "${targets[@]}" || return 1
   for f in tests/fuzz/*_fuzz.cpp; do
     name=$(basename "$f" .cpp)
     work=$(mktemp -d)
