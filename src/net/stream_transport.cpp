@@ -214,16 +214,6 @@ void stream_transport::throw_read_error() const {
   throw std::system_error(m_read_error, std::generic_category(), what);
 }
 
-void stream_transport::pull() {
-  if (!m_closed && !m_read_pending) {
-    if (read_now()) {
-      m_readers.wake_all();
-      return;
-    }
-    start_read_wait();
-  }
-}
-
 // ---- writing --------------------------------------------------------------------------------------
 
 void stream_transport::write(std::string_view data) {

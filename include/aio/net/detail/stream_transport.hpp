@@ -144,8 +144,6 @@ class stream_transport {
   void flush_filter_output(std::string_view wire);
   /// The filter's state changed in a way a parked reader waits for (TLS handshake finished): wake it.
   void wake_readers() noexcept { m_readers.wake_all(); }
-  /// A filter wants more wire bytes even though no reader waits (handshake): start a read.
-  void pull();
 
   /// Intrusive link for the server's list of live connections.
   stream_transport* m_server_prev = nullptr;
