@@ -6,9 +6,13 @@
 
 #include "file_ops.hpp"
 
+#include "ring_file_ops.hpp"
+#include "thread_pool_file_ops.hpp"
+
 #include <utility>
 
 #include "aio/executor/to_thread.hpp"
+#include "aio/runtime/event_loop.hpp"
 
 namespace aio::files::detail {
 
@@ -41,52 +45,54 @@ int fsync_job(shared_fd fd) {
   return err;
 }
 
-class thread_pool_file_ops final : public file_ops {
- public:
-  coro<sys_result<opened_file>> open(std::string path, open_flags flags) override {
-    // A result nobody takes (the awaiter was cancelled) is dropped with its fd_handle: no leak.
-    co_return co_await aio::to_thread(posix::open_file, std::move(path), flags);
-  }
-  coro<sys_result<std::string>> read_at(shared_fd fd, std::size_t n, std::int64_t offset) override {
-    co_return co_await aio::to_thread(read_at_job, std::move(fd), n, offset);
-  }
-  coro<sys_result<std::string>> read_to_end(shared_fd fd, std::int64_t offset) override {
-    co_return co_await aio::to_thread(read_to_end_job, std::move(fd), offset);
-  }
-  coro<sys_result<std::int64_t>> write_at(shared_fd fd, std::string data, std::int64_t offset) override {
-    co_return co_await aio::to_thread(write_at_job, std::move(fd), std::move(data), offset);
-  }
-  coro<sys_result<std::int64_t>> size(shared_fd fd) override {
-    co_return co_await aio::to_thread(size_job, std::move(fd));
-  }
-  coro<int> fsync(shared_fd fd) override { co_return co_await aio::to_thread(fsync_job, std::move(fd)); }
-  coro<int> close(int fd) override { co_return co_await aio::to_thread(posix::close_fd, fd); }
-  coro<sys_result<stat_info>> stat(std::string path) override {
-    co_return co_await aio::to_thread(posix::stat_path, std::move(path));
-  }
-  coro<int> unlink(std::string path) override {
-    co_return co_await aio::to_thread(posix::unlink_path, std::move(path));
-  }
-  coro<int> rmdir(std::string path) override {
-    co_return co_await aio::to_thread(posix::rmdir_path, std::move(path));
-  }
-  coro<int> rename(std::string from, std::string to) override {
-    co_return co_await aio::to_thread(posix::rename_path, std::move(from), std::move(to));
-  }
-  coro<int> mkdir(std::string path) override {
-    co_return co_await aio::to_thread(posix::mkdir_path, std::move(path));
-  }
-  coro<sys_result<std::vector<std::string>>> list_dir(std::string path) override {
-    co_return co_await aio::to_thread(posix::list_dir, std::move(path));
-  }
-};
-
 }  // namespace
 
-file_ops& file_ops_for(event_loop& /*loop*/) {
-  // Stateless: one instance serves every loop and thread.
-  static thread_pool_file_ops ops;
-  return ops;
+coro<sys_result<opened_file>> thread_pool_file_ops::open(std::string path, open_flags flags) {
+  // A result nobody takes (the awaiter was cancelled) is dropped with its fd_handle: no leak.
+  co_return co_await aio::to_thread(posix::open_file, std::move(path), flags);
+}
+coro<sys_result<std::string>> thread_pool_file_ops::read_at(shared_fd fd, std::size_t n,
+                                                            std::int64_t offset) {
+  co_return co_await aio::to_thread(read_at_job, std::move(fd), n, offset);
+}
+coro<sys_result<std::string>> thread_pool_file_ops::read_to_end(shared_fd fd, std::int64_t offset) {
+  co_return co_await aio::to_thread(read_to_end_job, std::move(fd), offset);
+}
+coro<sys_result<std::int64_t>> thread_pool_file_ops::write_at(shared_fd fd, std::string data,
+                                                              std::int64_t offset) {
+  co_return co_await aio::to_thread(write_at_job, std::move(fd), std::move(data), offset);
+}
+coro<sys_result<std::int64_t>> thread_pool_file_ops::size(shared_fd fd) {
+  co_return co_await aio::to_thread(size_job, std::move(fd));
+}
+coro<int> thread_pool_file_ops::fsync(shared_fd fd) {
+  co_return co_await aio::to_thread(fsync_job, std::move(fd));
+}
+coro<int> thread_pool_file_ops::close(int fd) { co_return co_await aio::to_thread(posix::close_fd, fd); }
+coro<sys_result<stat_info>> thread_pool_file_ops::stat(std::string path) {
+  co_return co_await aio::to_thread(posix::stat_path, std::move(path));
+}
+coro<int> thread_pool_file_ops::unlink(std::string path) {
+  co_return co_await aio::to_thread(posix::unlink_path, std::move(path));
+}
+coro<int> thread_pool_file_ops::rmdir(std::string path) {
+  co_return co_await aio::to_thread(posix::rmdir_path, std::move(path));
+}
+coro<int> thread_pool_file_ops::rename(std::string from, std::string to) {
+  co_return co_await aio::to_thread(posix::rename_path, std::move(from), std::move(to));
+}
+coro<int> thread_pool_file_ops::mkdir(std::string path) {
+  co_return co_await aio::to_thread(posix::mkdir_path, std::move(path));
+}
+coro<sys_result<std::vector<std::string>>> thread_pool_file_ops::list_dir(std::string path) {
+  co_return co_await aio::to_thread(posix::list_dir, std::move(path));
+}
+file_ops& file_ops_for(event_loop& loop) {
+  // Stateless: one instance of each serves every loop and thread.
+  static thread_pool_file_ops pool_ops;
+  static ring_file_ops ring_ops;
+  if (loop.async_files()) return ring_ops;
+  return pool_ops;
 }
 
 }  // namespace aio::files::detail

@@ -2,11 +2,10 @@
 // The seam between aio::files and the way its system calls are made (docs/design/files.md).
 //
 // aio::files never makes a blocking call itself: `file`, `open` and the path operations ask a
-// `file_ops` for each primitive and await the answer. Today the only implementation sends the blocking
-// POSIX function (posix_ops.hpp) to the loop's default thread pool with `to_thread`. An io_uring
-// backend will add a second implementation that submits `read_at`/`write_at` (and open, fsync, statx...)
-// as ring operations and keeps the thread pool for the rest; `file_ops_for(loop)` will pick it when the
-// loop runs on io_uring. Nothing above this interface changes then.
+// `file_ops` for each primitive and await the answer. thread_pool_file_ops.hpp sends the blocking POSIX
+// function (posix_ops.hpp) to the loop's default thread pool with `to_thread`; ring_file_ops.hpp
+// submits `read_at`/`write_at` as io_uring operations and keeps the thread pool for the rest.
+// `file_ops_for(loop)` picks the ring one when the loop runs on io_uring.
 //
 // Contract for an implementation:
 // - Every operation is lazy (a `coro`), and yields an errno instead of throwing (errors get their path
@@ -56,7 +55,7 @@ class file_ops {
   virtual coro<sys_result<std::vector<std::string>>> list_dir(std::string path) = 0;
 };
 
-/// The implementation for `loop` (today always the thread-pool one: the loop's default executor).
+/// The implementation for `loop`: the ring one when `loop.async_files()`, else the thread-pool one.
 file_ops& file_ops_for(event_loop& loop);
 
 }  // namespace aio::files::detail
