@@ -194,8 +194,10 @@ class io_uring_backend final : public backend {
       default:
         break;
     }
-    // The readiness cache is epoll's (edges say when to try again); here every try is a syscall.
-    if (op.m_reg != nullptr) op.m_reg->m_readable = op.m_reg->m_writable = true;
+    // The readiness cache works here as on epoll: a short transfer or EAGAIN clears the direction's
+    // flag, and only a completed poll (below, on_operation) sets it again. So after a short read the
+    // next try costs no syscall: the caller goes straight to a POLL_ADD, which completes at once if
+    // data arrived meanwhile (a poll checks the current state when armed; no edge can be missed).
     op.m_result = perform_io(op);
     return op.m_result != -EAGAIN;
   }
@@ -446,6 +448,9 @@ class io_uring_backend final : public backend {
     std::int64_t result = res;
     if (op.m_kind == io_kind::readable || op.m_kind == io_kind::writable) {
       if (result > 0) result = 0;  // the poll's revents: ready (an error is found by the next syscall)
+      if (result == 0 && op.m_reg != nullptr) {
+        (op.m_kind == io_kind::readable ? op.m_reg->m_readable : op.m_reg->m_writable) = true;
+      }
     } else if (!m_polled.empty() && m_polled.count(&op) != 0) {
       // Waited by poll; now the syscall, unless the wait was cancelled.
       if (cancelling) {
