@@ -109,6 +109,7 @@ class task_header : public ready_link {
     flag_must_cancel = 1U << 6,  ///< a cancel request waits for the next suspension point
     flag_retrieved = 1U << 7,    ///< the exception was observed (no "never retrieved" report)
     flag_queued = 1U << 8,       ///< on the ready queue
+    flag_inline_run = 1U << 9,   ///< an inline coro started by its awaiter's await_suspend, still running
     flag_future = 1U << 10,      ///< a future: a frame with no body, completed from outside
     flag_extra = 1U << 11,       ///< has an entry in the side table of rarely used state
     flag_withdrawn = 1U << 12,   ///< cancel() withdrew the task's wait: the cancel must be delivered

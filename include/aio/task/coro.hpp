@@ -31,6 +31,12 @@ struct final_awaiter {
       p.finish();  // may destroy the frame: touch nothing after it
       return std::noop_coroutine();
     }
+    if (p.has(task_header::flag_inline_run)) {
+      // Finished without suspending: return into the awaiter's await_suspend, which lets the caller
+      // go on (coro::awaiter). No frame is left on the stack.
+      p.clear(task_header::flag_inline_run);
+      return std::noop_coroutine();
+    }
     return p.m_resume ? p.m_resume : std::noop_coroutine();
   }
   void await_resume() const noexcept {}
@@ -129,9 +135,20 @@ class [[nodiscard]] coro {
       if (m_h.done()) throw invalid_state_error("aio: awaiting a coro that was already awaited");
       return false;
     }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
-      m_h.promise().m_resume = caller;
-      return m_h;
+    // The body is started by a plain call, not by symmetric transfer: g++ makes symmetric transfer a
+    // tail call only when optimising, so at -O0/-O1 (Debug, sanitizers) a loop awaiting coros that
+    // finish without suspending (readline on buffered data) grew the stack by a frame per iteration
+    // until it overflowed. Now a coro that finishes at once returns here and the caller continues
+    // without suspending; one that suspends is resumed by the loop, and its final_awaiter transfers
+    // back to the caller as before.
+    bool await_suspend(std::coroutine_handle<> caller) noexcept {
+      auto& p = m_h.promise();
+      p.m_resume = caller;
+      p.set(detail::task_header::flag_inline_run);
+      m_h.resume();
+      if (!p.has(detail::task_header::flag_inline_run)) return false;  // finished: the caller goes on
+      p.clear(detail::task_header::flag_inline_run);  // suspended: it will come back by transfer
+      return true;
     }
     decltype(auto) await_resume() { return detail::take_result<T, true>(m_h.promise()); }
   };

@@ -49,6 +49,26 @@ TEST(coro, deep_inline_awaits) {
   EXPECT_EQ(aio_test::run(depth(2'000)), 2'000);
 }
 
+aio::coro<int> one() { co_return 1; }
+
+aio::coro<long> sum_of_ones(long n) {
+  long sum = 0;
+  for (long i = 0; i < n; ++i) sum += co_await one();
+  co_return sum;
+}
+
+aio::coro<long> sum_of_ones_after_a_sleep(long n) {
+  co_await aio::sleep(0s);  // the loop resumes this frame: the awaits below run from a fresh stack
+  co_return co_await sum_of_ones(n);
+}
+
+TEST(coro, a_loop_of_awaits_that_finish_at_once_keeps_the_stack_flat) {
+  // 2,000,000 iterations once overflowed the stack in -O0 and sanitizer builds (each finished coro
+  // transferred back to its caller by a call, not a tail call). Every build must pass it.
+  EXPECT_EQ(aio_test::run(sum_of_ones(2'000'000)), 2'000'000);
+  EXPECT_EQ(aio_test::run(sum_of_ones_after_a_sleep(2'000'000)), 2'000'000);
+}
+
 TEST(coro, exceptions_propagate_to_the_awaiter) {
   aio_test::run([]() -> aio::coro<> { EXPECT_THROW(co_await thrower(), std::invalid_argument); }());
 }
