@@ -66,6 +66,10 @@
 #include "aio/http/websocket_opcode.hpp"
 #include "aio/http/websocket_role.hpp"
 
+// WebSocket connections (the engine of websocket_response and session.ws_connect).
+#include "aio/http/websocket_connection.hpp"
+#include "aio/http/websocket_options.hpp"
+
 // Subprocesses.
 #include "aio/process/create_subprocess.hpp"
 #include "aio/process/process.hpp"

@@ -1,0 +1,45 @@
+#pragma once
+/// @file websocket_options.hpp
+/// `aio::http::websocket_options`: how a `websocket_connection` behaves (aiohttp's keyword arguments
+/// of `WebSocketResponse(...)` and `session.ws_connect(...)`).
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+#include "aio/http/websocket_decoder.hpp"
+
+namespace aio::http {
+
+/// Options of a WebSocket connection, shared by the server (`websocket_response`) and the client
+/// (`session.ws_connect`). An aggregate for designated initializers:
+/// `{.heartbeat = 30s, .max_msg_size = 1 << 20}`.
+struct websocket_options {
+  /// Answer every ping with a pong at once, and consume pings and pongs instead of returning them
+  /// from `receive()` (aiohttp's `autoping=True`). With `false`, both are returned and the
+  /// application answers pings itself with `pong()`.
+  bool autoping = true;
+  /// When set: a ping is sent whenever nothing arrived from the peer for this long, and the
+  /// connection is closed with `ws_close_code::abnormal_closure` (1006) when nothing (pong or any
+  /// other frame) arrives within half of it after the ping (aiohttp's `heartbeat=`). `receive()`
+  /// then returns an `error` message (code 1006) and `exception()` holds an `aio::timeout_error`.
+  std::optional<std::chrono::duration<double>> heartbeat{};
+  /// The largest message accepted, in bytes (0: unlimited); a larger one closes the connection with
+  /// `ws_close_code::message_too_big` (1009). aiohttp's default, 4 MiB.
+  std::size_t max_msg_size = ws_default_max_msg_size;
+  /// When set: the default deadline of each `receive()`; it throws `aio::timeout_error` on expiry and
+  /// the connection stays usable (aiohttp's `receive_timeout=`).
+  std::optional<std::chrono::duration<double>> receive_timeout{};
+  /// Answer the peer's close frame with a close frame and close the socket as soon as it is received
+  /// (aiohttp's `autoclose=True`). With `false`, `receive()` returns the close message and the
+  /// application calls `close()` itself.
+  bool autoclose = true;
+  /// permessage-deflate (aiohttp's `compress=`). Not implemented yet: the handshake helpers never
+  /// negotiate it, so this flag is accepted for aiohttp parity and has no effect.
+  bool compress = false;
+  /// How long `close()` waits for the peer's close frame after sending its own before closing the
+  /// socket anyway (aiohttp's `timeout=10.0`).
+  std::chrono::duration<double> close_timeout = std::chrono::seconds(10);
+};
+
+}  // namespace aio::http
