@@ -1,0 +1,3 @@
+module aio/bench/go_client
+
+go 1.19

@@ -1,0 +1,130 @@
+#pragma once
+/// @file request_options.hpp
+/// `aio::http::request_options`: the per-request arguments of every `client_session` method
+/// (aiohttp's keyword arguments), and the small non-owning types it is made of.
+///
+/// Every member is a view (or trivially destructible): g++ 12 destroys a braced temporary holding a
+/// `std::string`, a vector or a JSON value twice when it is written inside a `co_await` expression,
+/// and `co_await session.get(url, {.params = q})` is the intended spelling. The session copies what it
+/// needs when the method is called, so the viewed objects only have to live until then.
+
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aio/http/client/client_timeout.hpp"
+#include "aio/http/headers.hpp"
+#include "aio/http/query.hpp"
+
+namespace aio::http {
+
+/// A read-only view of (name, value) pairs: a `query_params`, a `headers`, a vector of string
+/// pairs, or (with clang; g++ 12 cannot compile it inside `co_await`) a braced list
+/// `{{"a", "1"}, {"b", "2"}}` whose strings live until the end of the full expression.
+///
+/// A view, like `std::string_view`: never declare a named `field_list` from a braced list (the list
+/// dies at the end of the declaration); name the owning `query_params` or `headers` instead.
+class field_list {
+ public:
+  using owned_pair = std::pair<std::string, std::string>;
+  using view_pair = std::pair<std::string_view, std::string_view>;
+
+  field_list() = default;
+  field_list(const std::vector<owned_pair>& v) noexcept : m_owned(v.data()), m_size(v.size()) {}  // NOLINT
+  field_list(const headers& h) noexcept  // NOLINT(google-explicit-constructor)
+      : m_owned(h.empty() ? nullptr : &*h.begin()), m_size(h.size()) {}
+  field_list(const std::vector<view_pair>& v) noexcept : m_views(v.data()), m_size(v.size()) {}  // NOLINT
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"  // intended: the array lives to the end of the call's
+#endif                                                 // full expression, which is as long as a view needs
+  field_list(std::initializer_list<view_pair> l) noexcept : m_views(l.begin()), m_size(l.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+  [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+  [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
+  /// The `i`-th pair as views.
+  [[nodiscard]] view_pair operator[](std::size_t i) const noexcept {
+    if (m_owned != nullptr) return {m_owned[i].first, m_owned[i].second};
+    return m_views[i];
+  }
+  /// Calls `fn(name, value)` for every pair in order.
+  template <class F>
+  void for_each(F&& fn) const {
+    for (std::size_t i = 0; i < m_size; ++i) {
+      auto [n, v] = (*this)[i];
+      fn(n, v);
+    }
+  }
+
+ private:
+  const owned_pair* m_owned = nullptr;
+  const view_pair* m_views = nullptr;
+  std::size_t m_size = 0;
+};
+
+/// A reference to a JSON document to send (`.json = doc`); empty by default.
+class json_ref {
+ public:
+  json_ref() = default;
+  json_ref(const nlohmann::json& j) noexcept : m_json(&j) {}  // NOLINT(google-explicit-constructor)
+  [[nodiscard]] const nlohmann::json* get() const noexcept { return m_json; }
+  explicit operator bool() const noexcept { return m_json != nullptr; }
+
+ private:
+  const nlohmann::json* m_json = nullptr;
+};
+
+/// HTTP Basic credentials (aiohttp's `BasicAuth`): sent as `Authorization: Basic base64(login:password)`.
+/// Views: the session copies them.
+struct basic_auth {
+  std::string_view login{};
+  std::string_view password{};
+};
+
+/// The per-request options, the same for every method (`get`, `post`, ..., `request`).
+///
+/// At most one of `json`, `data` and `body` may be given (`std::invalid_argument` otherwise).
+/// @par Example
+/// @code
+/// aio::http::query_params q{{"q", "coroutines"}, {"page", "2"}};
+/// auto resp = co_await session.get("https://example.org/search", {.params = q});
+/// @endcode
+struct request_options {
+  /// Added to the URL's query string, percent-encoded (after the URL's own items).
+  field_list params{};
+  /// Request headers; they replace the session's default headers of the same name.
+  field_list headers{};
+  /// A JSON body (`Content-Type: application/json` unless `headers` sets one).
+  json_ref json{};
+  /// Form fields, sent as `application/x-www-form-urlencoded`.
+  field_list data{};
+  /// A raw body (`Content-Type` from `headers`, else none). Views the bytes: they must stay valid until
+  /// the request has been sent (the end of the `co_await`).
+  std::optional<std::string_view> body{};
+  /// Time limits for this request (default: the session's).
+  std::optional<client_timeout> timeout{};
+  // --- aio additions -------------------------------------------------------------------------
+  /// Follow 301/302/303/307/308 redirects.
+  bool allow_redirects = true;
+  /// At most this many redirects are followed; one more throws `too_many_redirects`.
+  int max_redirects = 10;
+  /// Credentials for this request (default: the session's, else the URL's user info).
+  std::optional<basic_auth> auth{};
+  /// Cookies sent with this request in addition to the jar's.
+  field_list cookies{};
+  /// Send the body with `Transfer-Encoding: chunked` instead of Content-Length.
+  bool chunked = false;
+  /// Call `raise_for_status()` on the final response (default: the session's setting).
+  std::optional<bool> raise_for_status{};
+};
+
+}  // namespace aio::http
