@@ -56,6 +56,7 @@
 #include "aio/http/query.hpp"
 #include "aio/http/status.hpp"
 #include "aio/http/url.hpp"
+#include "aio/http/server.hpp"
 #include "aio/http/client.hpp"
 
 // WebSocket protocol (RFC 6455) codec and handshake helpers.

@@ -1,0 +1,31 @@
+#pragma once
+/// @file file_response.hpp
+/// `aio::http::file_response`: send a file (aiohttp's `web.FileResponse`).
+
+#include <filesystem>
+
+#include "aio/http/server/response.hpp"
+
+namespace aio::http {
+
+/// A response that sends the file at `path` when the handler returns it.
+///
+/// The server answers 404 if the file cannot be opened, sets Content-Type from the extension,
+/// `Last-Modified` and a weak `ETag` (from the modification time and size), answers
+/// `If-None-Match` / `If-Modified-Since` with 304, and a single `Range: bytes=...` with 206
+/// (`Content-Range`) or 416 when unsatisfiable (an `If-Range` that does not match sends the whole
+/// file). HEAD gets the head only. The file is read in 256 KiB pieces with plain reads and written
+/// with flow control (no sendfile, so TLS connections work the same).
+/// `headers()` of the returned response are sent too (e.g. Cache-Control).
+///
+/// @par Example
+/// @code
+/// app.router().add_get("/report", [](aio::http::request&) -> aio::coro<aio::http::response> {
+///   co_return aio::http::file_response("/srv/report.pdf");
+/// });
+/// @endcode
+[[nodiscard]] inline response file_response(std::filesystem::path path) {
+  return response::from_file(std::move(path));
+}
+
+}  // namespace aio::http

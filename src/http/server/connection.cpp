@@ -1,0 +1,364 @@
+// The per-connection HTTP/1.1 loop. See connection.hpp and docs/design/http_server.md.
+
+#include "connection.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+#include "../serialize.hpp"
+#include "aio/errors.hpp"
+#include "aio/http/parse_error.hpp"
+#include "aio/http/status.hpp"
+#include "aio/runtime/event_loop.hpp"
+#include "head_writer.hpp"
+#include "site.hpp"
+
+namespace aio::http::detail {
+
+namespace {
+constexpr std::size_t k_flush_threshold = std::size_t{64} * 1024;  // flush buffered responses past this
+constexpr std::size_t k_inline_body = std::size_t{16} * 1024;  // larger bodies are written without copying
+
+/// Logs a handler's exception (never sent to the client).
+void log_handler_error(const request& req, std::exception_ptr e) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(std::move(e));
+  } catch (const std::exception& ex) {
+    what = ex.what();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): the message says "unknown exception"
+  }
+  std::fprintf(stderr, "aio.http: error handling request %.*s %.*s: %s\n",
+               static_cast<int>(req.method().size()), req.method().data(),
+               static_cast<int>(req.target().size()), req.target().data(), what.c_str());
+}
+}  // namespace
+
+http_connection::http_connection(std::shared_ptr<site> s, stream_reader r, stream_writer w)
+    : m_site(std::move(s)),
+      m_reader(std::move(r)),
+      m_writer(std::move(w)),
+      m_t(m_reader.transport()),
+      m_parser(m_site->limits) {
+  m_site->link(this);
+}
+
+http_connection::~http_connection() { m_site->unlink(this); }
+
+const parser_limits& http_connection::owner_limits() const noexcept { return m_site->limits; }
+
+void http_connection::stop(stop_reason why) {
+  if (m_stop != stop_reason::none) return;
+  m_stop = why;
+  if (m_task) m_task.cancel();
+}
+
+bool http_connection::must_close() const noexcept {
+  const request_head& h = m_parser.head();
+  return m_close || !h.keep_alive || h.upgrade || m_site->shutting_down || m_parser.failed();
+}
+
+void http_connection::flush() {
+  if (m_out.empty()) return;
+  if (!m_writer.is_closing()) m_writer.write(m_out);
+  m_out.clear();
+}
+
+coro<bool> http_connection::wait_input(phase p) {
+  flush();
+  if (m_t->must_drain()) co_await m_writer.drain();
+  if (m_site->shutting_down && p == phase::idle) co_return false;
+  const site& s = *m_site;
+  if (p == phase::idle) {
+    m_deadline = s.coarse_now + s.sweep_interval +
+                 std::chrono::duration_cast<clock::duration>(s.opts.keepalive_timeout);
+  }
+  if (p == phase::head && m_deadline == clock::time_point{}) {
+    m_deadline = s.coarse_now + s.sweep_interval +
+                 std::chrono::duration_cast<clock::duration>(s.opts.request_header_timeout);
+  }
+  m_phase = p;
+  const std::size_t before = m_t->m_rbuf.size();
+  bool cancelled = false;
+  try {
+    co_await aio::detail::stream_wait_operation(m_t, before + 1);
+  } catch (const cancelled_error&) {
+    cancelled = true;
+  }
+  m_phase = phase::busy;
+  if (p == phase::idle) m_deadline = {};
+  if (cancelled) {
+    if (m_stop == stop_reason::none) throw cancelled_error();
+    m_task.uncancel();
+    if (m_stop == stop_reason::timeout && p == phase::head) write_error(408, "408: Request Timeout");
+    co_return false;
+  }
+  co_return m_t->m_rbuf.size() > before;
+}
+
+coro<> http_connection::run() {
+  m_task = current_task();
+  try {
+    for (;;) {
+      if (m_close || m_site->shutting_down) break;
+      aio::detail::byte_buffer& buf = m_t->m_rbuf;
+      if (buf.empty()) {
+        if (!co_await wait_input(m_head_started ? phase::head : phase::idle)) break;
+        continue;
+      }
+      const parse_result r = m_parser.feed(buf.view());
+      buf.consume(r.consumed);
+      if (r.event == parse_event::head) {
+        m_head_started = false;
+        m_deadline = {};
+        co_await handle_request();
+        if (m_detached) co_return;
+        continue;
+      }
+      if (r.event == parse_event::need_more) {
+        m_head_started = true;
+        if (!co_await wait_input(phase::head)) break;
+        continue;
+      }
+      if (r.event == parse_event::error) {
+        const parse_error& e = m_parser.error();
+        const int status = status_for(e.kind);
+        std::string text = std::to_string(status) + ": " + std::string(reason_phrase(status));
+        write_error(status, text);
+        break;
+      }
+      if (r.event == parse_event::upgraded) break;
+      // body / message_complete cannot start a message; treat as a framing bug of ours.
+      break;
+    }
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the client went away mid-write
+  }
+  flush();
+}
+
+coro<> http_connection::handle_request() {
+  request_head& h = m_parser.head();
+  m_msg_done = false;
+  m_head_sent = false;
+  m_stream_finished = false;
+  m_stream_keep_alive = false;
+  m_continue_sent = false;
+  m_is_head = h.method == "HEAD";
+  application& app = *m_site->app;
+  m_req.reset(this, &app, &h);
+  router::resolution route = app.router().resolve(h.method, m_req.path(), m_req.m_params);
+  m_req.m_route_status = route.status;
+  m_req.m_allow = std::move(route.allow);
+
+  m_phase = phase::handler;
+  response resp;
+  std::exception_ptr failure;
+  bool cancelled = false;
+  try {
+    if (route.target != nullptr && app.middlewares().empty()) {
+      resp = co_await (*route.target)(m_req);
+    } else {
+      resp = co_await app.dispatch(m_req, route.target);
+    }
+  } catch (const http_error& e) {
+    if (m_head_sent || m_detached) {
+      failure = std::current_exception();
+    } else {
+      resp = e.to_response();
+    }
+  } catch (const cancelled_error&) {
+    cancelled = true;
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  m_phase = phase::busy;
+  if (cancelled) {
+    // Our own stop (vanished client; or a timeout / shutdown racing with the request's arrival):
+    // end the connection. Anyone else's cancellation (shutdown timeout) propagates.
+    if (m_stop == stop_reason::none) throw cancelled_error();
+    m_task.uncancel();
+    m_close = true;
+    m_writer.abort();
+    co_return;
+  }
+  if (failure) log_handler_error(m_req, failure);
+  if (m_detached) co_return;
+  if (failure) {
+    if (m_head_sent) {
+      m_close = true;  // part of the response is out: only closing tells the client it failed
+      co_return;
+    }
+    resp = response(500, "500: Internal Server Error");
+  }
+  if (m_head_sent) {
+    if (!m_stream_finished || !m_stream_keep_alive) m_close = true;
+  } else if (resp.kind() == response::body_kind::sent) {
+    std::fprintf(stderr, "aio.http: handler for %s %s returned already_sent() without sending a response\n",
+                 h.method.c_str(), h.target.c_str());
+    resp = response(500, "500: Internal Server Error");
+    co_await send_response(resp);
+  } else {
+    co_await send_response(resp);
+  }
+  if (!m_close && !m_msg_done && !co_await discard_body()) m_close = true;
+  if (m_parser.upgraded()) m_close = true;
+}
+
+coro<> http_connection::send_response(response& resp) {
+  if (resp.kind() == response::body_kind::file) {
+    co_await send_file(resp);
+    co_return;
+  }
+  const request_head& h = m_parser.head();
+  if (resp.must_close() || must_close()) m_close = true;
+  const std::string& body = resp.body();
+  head_spec spec;
+  spec.status = resp.status();
+  spec.reason = resp.reason();
+  spec.fields = &resp.headers();
+  spec.content_type = !resp.content_type().empty() ? std::string_view(resp.content_type())
+                      : body.empty()               ? std::string_view()
+                                                   : std::string_view("text/plain; charset=utf-8");
+  spec.framing = body_framing_kind::length;
+  spec.length = body.size();
+  spec.connection = m_close                ? connection_header::close
+                    : h.version.minor == 0 ? connection_header::keep_alive
+                                           : connection_header::none;
+  const std::size_t mark = m_out.size();
+  bool invalid = false;
+  try {
+    write_server_head(m_out, spec);
+  } catch (const std::invalid_argument& e) {
+    m_out.resize(mark);
+    std::fprintf(stderr, "aio.http: invalid response to %s %s: %s\n", h.method.c_str(), h.target.c_str(),
+                 e.what());
+    invalid = true;
+  }
+  if (invalid) {
+    resp = response(500, "500: Internal Server Error");
+    co_await send_response(resp);
+    co_return;
+  }
+  const bool with_body = !m_is_head && !status_has_no_body(spec.status);
+  if (with_body) {
+    if (body.size() > k_inline_body) {
+      flush();
+      m_writer.write(body);
+    } else {
+      m_out += body;
+    }
+  }
+  if (m_site->opts.access_log) log_access(spec.status, with_body ? body.size() : 0);
+  if (m_out.size() > k_flush_threshold) flush();
+}
+
+void http_connection::write_error(int status, std::string_view text) {
+  m_close = true;
+  head_spec spec;
+  spec.status = status;
+  spec.content_type = "text/plain; charset=utf-8";
+  spec.framing = body_framing_kind::length;
+  spec.length = text.size();
+  spec.connection = connection_header::close;
+  write_server_head(m_out, spec);
+  m_out += text;
+  flush();
+}
+
+bool http_connection::body_step(std::string& out, std::size_t max) {
+  aio::detail::byte_buffer& buf = m_t->m_rbuf;
+  const parse_result r = m_parser.feed(buf.view().substr(0, max == 0 ? 1 : max));
+  buf.consume(r.consumed);
+  switch (r.event) {
+    case parse_event::body:
+      out.append(m_parser.body());
+      return true;
+    case parse_event::message_complete:
+    case parse_event::upgraded:
+      m_msg_done = true;
+      return false;
+    case parse_event::error: {
+      m_close = true;
+      const parse_error& e = m_parser.error();
+      throw http_error(status_for(e.kind), std::to_string(status_for(e.kind)) + ": " + e.reason);
+    }
+    case parse_event::head:
+    case parse_event::need_more:
+      break;
+  }
+  return false;
+}
+
+bool http_connection::before_body_wait() {
+  if (!m_t->m_rbuf.empty()) return false;  // the parser can go on with what is buffered
+  if (m_parser.head().expect_continue && !m_continue_sent && !m_head_sent) {
+    m_continue_sent = true;
+    flush();
+    m_writer.write("HTTP/1.1 100 Continue\r\n\r\n");
+  }
+  m_phase = phase::busy;  // a body read ends on its own: EOF or an error wakes it
+  return true;
+}
+
+void http_connection::after_body_wait(phase saved) {
+  m_phase = saved;
+  if (!m_t->m_rbuf.empty()) return;
+  m_t->throw_read_error();
+  if (m_parser.finish() == parse_event::message_complete) {
+    m_msg_done = true;
+    return;
+  }
+  m_close = true;
+  throw http_error(400, "400: the request body was cut short");
+}
+
+coro<bool> http_connection::read_body(std::string& out, std::size_t max) {
+  while (!m_msg_done) {
+    if (body_step(out, max)) co_return true;
+    if (m_msg_done) break;
+    const phase saved = m_phase;
+    if (!before_body_wait()) continue;
+    co_await aio::detail::stream_wait_operation(m_t, 1);
+    after_body_wait(saved);
+  }
+  co_return false;
+}
+
+// Not written with read_body: clang-tidy's analyzer misreads a coroutine awaited from a coroutine of
+// the same class (a "garbage value" in the promise), so the steps are shared, not the coroutine.
+coro<bool> http_connection::discard_body() {
+  std::string scratch;
+  try {
+    while (!m_msg_done) {
+      scratch.clear();
+      if (body_step(scratch, 65536) || m_msg_done) continue;
+      const phase saved = m_phase;
+      if (!before_body_wait()) continue;
+      co_await aio::detail::stream_wait_operation(m_t, 1);
+      after_body_wait(saved);
+    }
+  } catch (const std::exception&) {
+    co_return false;
+  }
+  co_return true;
+}
+
+void http_connection::log_access(int status, std::uint64_t bytes) {
+  const request_head& h = m_parser.head();
+  std::string peer = "-";
+  try {
+    peer = m_writer.peername().host();
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): "-" for an unknown peer
+  }
+  const std::string_view ua = h.headers.get("User-Agent", "-");
+  std::fprintf(stderr, "%s [%.*s] \"%s %s HTTP/%d.%d\" %d %llu \"%.*s\"\n", peer.c_str(),
+               static_cast<int>(http_date_now().size()), http_date_now().data(), h.method.c_str(),
+               h.target.c_str(), h.version.major, h.version.minor, status,
+               static_cast<unsigned long long>(bytes), static_cast<int>(ua.size()), ua.data());
+}
+
+}  // namespace aio::http::detail

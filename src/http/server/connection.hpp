@@ -1,0 +1,117 @@
+#pragma once
+// The server side of one HTTP/1.1 connection (private). See docs/design/http_server.md.
+//
+// One coroutine per connection parses requests straight out of the stream's read buffer with the
+// llhttp request parser, runs the handler inline (no task per request), serialises the response
+// into a per-connection buffer and writes the buffer once before it next waits for input, so
+// pipelined responses leave in one write. Timeouts (keep-alive, request head) and the detection of
+// a vanished client are done by the site's sweeper, not by a timer per request.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "../parser.hpp"
+#include "aio/http/server/request.hpp"
+#include "aio/http/server/response.hpp"
+#include "aio/net/stream_reader.hpp"
+#include "aio/net/stream_writer.hpp"
+#include "aio/task/task_handle.hpp"
+#include "aio/time/clock.hpp"
+
+namespace aio::http::detail {
+
+struct site;
+
+class http_connection {
+ public:
+  /// What the connection is doing (the sweeper acts on it).
+  enum class phase : std::uint8_t { busy, idle, head, handler };
+  /// Why the sweeper cancelled the connection's task.
+  enum class stop_reason : std::uint8_t { none, timeout, disconnected, shutdown };
+
+  http_connection(std::shared_ptr<site> s, stream_reader r, stream_writer w);
+  http_connection(const http_connection&) = delete;
+  http_connection& operator=(const http_connection&) = delete;
+  ~http_connection();
+
+  /// Serves requests until the connection ends.
+  coro<> run();
+
+  // ---- for request bodies, stream_response, file_response, websocket_response -----------------
+  /// Appends the next body piece (at most `max` bytes) to `out`; false at the end of the body.
+  coro<bool> read_body(std::string& out, std::size_t max);
+  [[nodiscard]] bool body_done() const noexcept { return m_msg_done; }
+  /// Writes the buffered responses (pipelined ones before this) to the socket.
+  void flush();
+  /// Buffered output (responses not yet written).
+  [[nodiscard]] std::string& out() noexcept { return m_out; }
+  [[nodiscard]] stream_reader& reader() noexcept { return m_reader; }
+  [[nodiscard]] stream_writer& writer() noexcept { return m_writer; }
+  /// A handler wrote the response head itself (stream_response); `keep_alive` says whether the
+  /// connection may carry another request once the handler returns.
+  void mark_head_sent(bool keep_alive) noexcept {
+    m_head_sent = true;
+    m_stream_keep_alive = keep_alive;
+  }
+  void mark_stream_finished() noexcept { m_stream_finished = true; }
+  [[nodiscard]] bool head_sent() const noexcept { return m_head_sent; }
+  /// True when the response to the current request should say `Connection: close`.
+  [[nodiscard]] bool must_close() const noexcept;
+  /// The connection now belongs to another protocol (WebSocket): the HTTP loop ends after the
+  /// handler, without closing the stream.
+  void detach() noexcept {
+    m_detached = true;
+    m_phase = phase::busy;  // the WebSocket watches its peer itself (close frames, heartbeat)
+  }
+  /// Bytes after the current request head not yet consumed (the new protocol's first bytes stay in
+  /// the reader's buffer).
+  [[nodiscard]] const request_head& head() const noexcept { return m_parser.head(); }
+  [[nodiscard]] site& owner() noexcept { return *m_site; }
+  [[nodiscard]] const parser_limits& owner_limits() const noexcept;
+  [[nodiscard]] const request& current_request() const noexcept { return m_req; }
+
+  // ---- for the sweeper -------------------------------------------------------------------------
+  phase m_phase = phase::busy;
+  stop_reason m_stop = stop_reason::none;
+  clock::time_point m_deadline{};
+  task_handle m_task;
+  http_connection* m_prev = nullptr;
+  http_connection* m_next = nullptr;
+  /// Sweeper: cancels the task for `why` (once).
+  void stop(stop_reason why);
+
+ private:
+  coro<bool> wait_input(phase p);
+  coro<> handle_request();
+  coro<> send_response(response& resp);
+  coro<> send_file(response& resp);
+  coro<bool> discard_body();
+  bool body_step(std::string& out, std::size_t max);
+  bool before_body_wait();
+  void after_body_wait(phase saved);
+  void write_error(int status, std::string_view text);
+  void log_access(int status, std::uint64_t bytes);
+  coro<> finish_close();
+
+  std::shared_ptr<site> m_site;
+  stream_reader m_reader;
+  stream_writer m_writer;
+  aio::detail::stream_transport* m_t;
+  request_parser m_parser;
+  request m_req;
+  std::string m_out;
+  bool m_msg_done = false;
+  bool m_close = false;
+  bool m_head_sent = false;
+  bool m_stream_keep_alive = false;
+  bool m_stream_finished = false;
+  bool m_detached = false;
+  bool m_continue_sent = false;
+  bool m_head_started = false;
+  bool m_is_head = false;
+};
+
+}  // namespace aio::http::detail
