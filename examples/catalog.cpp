@@ -36,6 +36,10 @@ aio::coro<> event_main(std::ostream& out);
 aio::coro<> race_main(std::ostream& out);
 aio::coro<> race_fixed_main(std::ostream& out);
 aio::coro<> semaphore_main(std::ostream& out);
+aio::coro<> aiohttp_fetch_main(std::ostream& out);
+aio::coro<> crawler_main(std::ostream& out);
+aio::coro<> websocket_echo_main(std::ostream& out);
+aio::coro<> chat_room_main(std::ostream& out);
 
 namespace aio_examples {
 
@@ -85,6 +89,14 @@ constexpr std::array k_catalog = {
     example{"udp_echo", "UDP echo: datagrams keep their boundaries", &udp_echo_main, 0.0},
     example{"files_copy", "copy 64 MiB with aio::files while a ticker stays responsive", &files_copy_main,
             0.0, false, false, true},
+    example{"aiohttp_fetch", "aiohttp: three GET /delay/2 one after the other, then with gather",
+            &aiohttp_fetch_main, 8.0},
+    example{"crawler", "crawl a 1,000-page local site, 50 requests in flight, progress and latencies",
+            &crawler_main, 0.0, false, false, false, true},
+    example{"websocket_echo", "a WebSocket client: text, bytes and JSON echoed, then the closing handshake",
+            &websocket_echo_main, 0.0},
+    example{"chat_room", "a chat page and WebSocket broadcast; two scripted members talk", &chat_room_main,
+            0.0},
 };
 }  // namespace
 

@@ -18,6 +18,8 @@ struct example {
   bool leaves_tasks = false;           ///< main returns with tasks running; aio::run cancels them
   bool real_threads = false;           ///< blocks a worker thread in real time (virtual time waits)
   bool external = false;               ///< waits for another process: virtual time follows the wall
+  bool load_run = false;               ///< runs as fast as the machine can: its time is a measurement,
+                                       ///< not a promise (`promised_seconds` is 0)
 };
 
 /// Every example, in tour order.

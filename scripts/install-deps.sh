@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what aio's build, tests, tour and tooling need on Debian 12 (bookworm), with apt-get.
-# Idempotent: when every package is already installed it does nothing (no apt-get at all).
-# Runs as root directly; otherwise through sudo when sudo is available.
+# Installs what aio's build, tests, tour and tooling need on Debian 12 (bookworm), with apt-get, and
+# the browser test's one npm package (playwright-core, pinned in tests/browser/package-lock.json) with
+# `npm ci` into tests/browser/node_modules.
+# Idempotent: when every package is already installed it does nothing (no apt-get, no npm at all).
+# Runs as root directly; otherwise through sudo when sudo is available (npm never needs root).
+# AIO_SKIP_BROWSER=1 leaves out Chromium, Node.js and playwright-core (the browser test then skips).
 #
 # Later subsystems add their packages to AIO_APT_PACKAGES (one per line, with the reason).
 set -euo pipefail
@@ -30,6 +33,27 @@ AIO_APT_PACKAGES=(
   python3-websockets # WebSocket interop tests
   nginx-light      # HTTP interop tests (our client against nginx)
 )
+if [[ ${AIO_SKIP_BROWSER:-0} != 1 ]]; then
+  AIO_APT_PACKAGES+=(
+    chromium          # tests/browser: the tour's chat room in a real (headless) browser
+    fonts-dejavu-core # ... so that its screenshot shows text
+    nodejs            # ... runs tests/browser/chat_e2e.mjs (playwright-core needs Node >= 18)
+  )
+  # Debian's npm; a nodejs from elsewhere (NodeSource) ships its own npm and conflicts with this one.
+  if ! command -v npm >/dev/null 2>&1; then AIO_APT_PACKAGES+=(npm); fi
+fi
+
+# playwright-core, pinned by tests/browser/package-lock.json, unless that version is there already.
+install_browser_driver() {
+  [[ ${AIO_SKIP_BROWSER:-0} == 1 ]] && return 0
+  local dir want have
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd)"
+  want=$(cd "$dir" && node -p "require('./package-lock.json').packages['node_modules/playwright-core'].version")
+  have=$(cd "$dir" && node -p "try { require('playwright-core/package.json').version } catch { '' }")
+  if [[ "$want" == "$have" ]]; then return 0; fi
+  echo "install-deps: npm ci in tests/browser (playwright-core $want)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=()
 for pkg in "${AIO_APT_PACKAGES[@]}"; do
@@ -41,6 +65,7 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#AIO_APT_PACKAGES[@]} packages are installed"
+  install_browser_driver
   exit 0
 fi
 
@@ -63,3 +88,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -q
 "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_browser_driver
