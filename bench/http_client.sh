@@ -27,7 +27,7 @@ for _ in $(seq 50); do ss -ltn | grep -q ":$port " && break; sleep 0.05; done
 url="http://127.0.0.1:$port/"
 declare -A cmd=(
   [aio]="$build/bench/aio_http_client $url $n $conc"
-  [aiohttp]="python3 $here/client_peers/aiohttp_client.py $url $n $conc"
+  [aiohttp]="/usr/bin/python3 $here/client_peers/aiohttp_client.py $url $n $conc"
   [go]="$work/go_client $url $n $conc"
 )
 names=(aio aiohttp go)
