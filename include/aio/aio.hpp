@@ -48,16 +48,16 @@
 
 // HTTP protocol pieces (aio::http): headers, URLs, queries, forms, status codes.
 #include "aio/http/body_error.hpp"
+#include "aio/http/client.hpp"
 #include "aio/http/content_type.hpp"
 #include "aio/http/headers.hpp"
 #include "aio/http/message_head.hpp"
 #include "aio/http/multipart.hpp"
 #include "aio/http/parse_error.hpp"
 #include "aio/http/query.hpp"
+#include "aio/http/server.hpp"
 #include "aio/http/status.hpp"
 #include "aio/http/url.hpp"
-#include "aio/http/server.hpp"
-#include "aio/http/client.hpp"
 
 // WebSocket protocol (RFC 6455) codec and handshake helpers.
 #include "aio/http/websocket_close_code.hpp"
