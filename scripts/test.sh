@@ -83,7 +83,7 @@ tsan_suite() {
   done < <(find tests/unit -name '*threads*_test.cpp' | sort)
   cmake --preset tsan -B "$build_root/tsan" >/dev/null &&
     cmake --build "$build_root/tsan" -j "$jobs" --target "${targets[@]}" &&
-    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "${norandom[@]}" \
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp "${norandom[@]}" \
       ctest --test-dir "$build_root/tsan" -j "$jobs" --output-on-failure --no-tests=error -L threads
 }
 
