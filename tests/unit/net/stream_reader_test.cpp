@@ -202,4 +202,49 @@ TEST(stream_reader, two_tasks_reading_at_once_is_an_error) {
       k_real);
 }
 
+// On io_uring a parked reader's receive is submitted into the buffer's tail and stays in flight when the
+// reader is cancelled; a later read that empties the buffer rewinds it under that receive. The bytes
+// must still arrive whole and in order (and on epoll the same sequence must hold).
+TEST(stream_reader, bytes_received_after_a_cancelled_read_and_a_rewind_arrive_in_order) {
+  aio_test::run(
+      []() -> aio::coro<> {
+        aio::event go;
+        aio::client_connected_cb cb = [&go](aio::stream_reader, aio::stream_writer w) -> aio::coro<> {
+          w.write(std::string(50, 'a'));
+          co_await w.drain();
+          co_await go.wait();
+          w.write("0123456789");
+          co_await w.drain();
+          w.close();
+          co_await w.wait_closed();
+        };
+        aio::server srv = co_await aio::start_server(std::move(cb), "127.0.0.1", 0);
+        auto [r, w] = co_await aio::open_connection("127.0.0.1", srv.port());
+        auto pending = aio::create_task([](aio::stream_reader& rd) -> aio::coro<std::string> {
+          co_return co_await rd.readexactly(100);
+        }(r));
+        co_await aio::sleep(50ms);
+        pending.cancel();
+        bool cancelled = false;
+        try {
+          co_await pending;
+        } catch (const aio::cancelled_error&) {
+          cancelled = true;
+        }
+        EXPECT_TRUE(cancelled);
+        const std::string first = co_await r.read(50);
+        EXPECT_EQ(first, std::string(50, 'a'));
+        go.set();
+        const std::string rest = co_await r.readexactly(10);
+        EXPECT_EQ(rest, "0123456789");
+        const std::string end = co_await r.read();
+        EXPECT_EQ(end, "");
+        w.close();
+        co_await w.wait_closed();
+        srv.close();
+        co_await srv.wait_closed();
+      }(),
+      k_real);
+}
+
 }  // namespace
