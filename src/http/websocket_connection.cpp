@@ -214,9 +214,10 @@ coro<bool> close_impl(state* s, std::uint16_t code, std::string_view message) {
 }  // namespace
 
 websocket_connection::websocket_connection(stream_reader reader, stream_writer writer, ws_role role,
-                                           websocket_options opts, std::string already_read)
+                                           websocket_options opts, std::string already_read,
+                                           std::optional<ws_deflate_params> deflate)
     : m_state(std::make_unique<detail::ws_connection_state>(std::move(reader), std::move(writer), role, opts,
-                                                            std::move(already_read))) {}
+                                                            std::move(already_read), deflate)) {}
 
 websocket_connection::websocket_connection(websocket_connection&& other) noexcept = default;
 websocket_connection& websocket_connection::operator=(websocket_connection&& other) noexcept = default;
@@ -261,6 +262,7 @@ bool websocket_connection::closed() const noexcept { return m_state->close_sent 
 std::optional<std::uint16_t> websocket_connection::close_code() const noexcept { return m_state->code; }
 std::exception_ptr websocket_connection::exception() const noexcept { return m_state->failure; }
 ws_role websocket_connection::role() const noexcept { return m_state->decoder.role(); }
+std::optional<ws_deflate_params> websocket_connection::deflate() const noexcept { return m_state->deflate; }
 const websocket_options& websocket_connection::options() const noexcept { return m_state->opts; }
 std::any websocket_connection::get_extra_info(std::string_view name) const {
   return m_state->writer.get_extra_info(name);

@@ -25,15 +25,21 @@ std::string seconds_text(std::chrono::duration<double> d) {
 }  // namespace
 
 ws_connection_state::ws_connection_state(stream_reader r, stream_writer w, ws_role role,
-                                         const websocket_options& o, std::string already_read)
+                                         const websocket_options& o, std::string already_read,
+                                         std::optional<ws_deflate_params> deflate_params)
     : reader(std::move(r)),
       writer(std::move(w)),
       transport(reader.transport()),
       loop(&transport->loop()),
       opts(o),
+      deflate(deflate_params),
       decoder(role, o.max_msg_size),
       encoder(role),
       leftover(std::move(already_read)) {
+  if (deflate) {
+    decoder.enable_deflate(*deflate);
+    encoder.enable_deflate(*deflate);
+  }
   last_activity = loop->time();
   if (opts.heartbeat && opts.heartbeat->count() > 0) {
     arm_heartbeat(last_activity + aio::detail::to_clock_duration(*opts.heartbeat));

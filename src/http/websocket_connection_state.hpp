@@ -22,7 +22,7 @@ namespace aio::http::detail {
 
 struct ws_connection_state {
   ws_connection_state(stream_reader r, stream_writer w, ws_role role, const websocket_options& o,
-                      std::string already_read);
+                      std::string already_read, std::optional<ws_deflate_params> deflate_params);
   ws_connection_state(const ws_connection_state&) = delete;
   ws_connection_state& operator=(const ws_connection_state&) = delete;
   ~ws_connection_state();
@@ -62,6 +62,7 @@ struct ws_connection_state {
   aio::detail::stream_transport* transport;
   event_loop* loop;
   websocket_options opts;
+  std::optional<ws_deflate_params> deflate;
   ws_decoder decoder;
   ws_encoder encoder;
   std::string out;       // reused frame buffer for sends

@@ -10,6 +10,7 @@
 #include "aio/http/detail/websocket_mask.hpp"
 #include "aio/http/websocket_close_code.hpp"
 #include "aio/http/websocket_opcode.hpp"
+#include "websocket_deflate.hpp"
 
 namespace aio::http {
 namespace {
@@ -22,7 +23,23 @@ void append_payload(std::string& dst, std::string_view chunk, const detail::ws_f
   if (h.masked) detail::ws_mask(dst.data() + old, dst.data() + old, chunk.size(), h.mask, offset);
 }
 
+// A compressed chunk larger than this is not kept in the scratch buffer after use.
+constexpr std::size_t k_keep_scratch = std::size_t{64} * 1024;
+
 }  // namespace
+
+ws_decoder::ws_decoder(ws_role role, std::size_t max_msg_size) noexcept
+    : m_max_msg_size(max_msg_size), m_role(role) {}
+ws_decoder::ws_decoder(ws_decoder&&) noexcept = default;
+ws_decoder& ws_decoder::operator=(ws_decoder&&) noexcept = default;
+ws_decoder::~ws_decoder() = default;
+
+void ws_decoder::enable_deflate(const ws_deflate_params& params) {
+  // The peer compresses: a client's peer is the server, and the other way round.
+  const bool peer_resets =
+      m_role == ws_role::client ? params.server_no_context_takeover : params.client_no_context_takeover;
+  m_inflater = std::make_unique<detail::ws_inflater>(peer_resets);
+}
 
 std::optional<ws_message> ws_decoder::feed(std::string_view& in) {
   if (m_finished) return std::nullopt;
@@ -49,8 +66,10 @@ ws_message ws_decoder::fail(std::uint16_t code, std::string reason) {
 
 std::optional<ws_message> ws_decoder::on_header(std::size_t available) {
   const detail::ws_frame_header& h = m_parser.header();
-  if (h.rsv != 0)
+  const bool rsv1 = (h.rsv & 0x4U) != 0;
+  if ((h.rsv & 0x3U) != 0 || (rsv1 && !m_inflater)) {
     return fail(ws_close_code::protocol_error, "reserved bits set with no extension negotiated");
+  }
   if (!ws_is_known_opcode(h.opcode)) {
     return fail(ws_close_code::protocol_error, "reserved opcode " + std::to_string(h.opcode));
   }
@@ -65,6 +84,7 @@ std::optional<ws_message> ws_decoder::on_header(std::size_t available) {
   const auto op = static_cast<ws_opcode>(h.opcode);
   if (ws_is_control(op)) {
     if (!h.fin) return fail(ws_close_code::protocol_error, "fragmented control frame");
+    if (rsv1) return fail(ws_close_code::protocol_error, "compressed control frame");
     if (h.length > 125)
       return fail(ws_close_code::protocol_error, "control frame payload longer than 125 bytes");
     m_control.clear();
@@ -73,15 +93,20 @@ std::optional<ws_message> ws_decoder::on_header(std::size_t available) {
   if (op == ws_opcode::continuation) {
     if (!m_in_message)
       return fail(ws_close_code::protocol_error, "continuation frame with no message to continue");
+    if (rsv1) return fail(ws_close_code::protocol_error, "RSV1 set on a continuation frame");
   } else {
     if (m_in_message) {
       return fail(ws_close_code::protocol_error, "new data frame while a fragmented message is unfinished");
     }
     m_in_message = true;
     m_text = op == ws_opcode::text;
+    m_compressed = rsv1;
     m_message.clear();
     m_utf8.reset();
   }
+  // A compressed message's limit applies to what it inflates to (in on_payload): its wire size
+  // says nothing, and its payload is never kept whole.
+  if (m_compressed) return std::nullopt;
   if (m_max_msg_size != 0 && h.length > m_max_msg_size - m_message.size()) {
     return fail(ws_close_code::message_too_big,
                 "message larger than max_msg_size (" + std::to_string(m_max_msg_size) + " bytes)");
@@ -102,16 +127,45 @@ std::optional<ws_message> ws_decoder::on_payload() {
     return end_control_frame();
   }
   const std::size_t old = m_message.size();
-  append_payload(m_message, chunk, h, m_parser.chunk_offset());
+  bool inflated = true;
+  if (m_compressed) {
+    inflated = inflate_chunk(chunk);
+  } else {
+    append_payload(m_message, chunk, h, m_parser.chunk_offset());
+  }
+  // The text inflated before a DEFLATE error or the size limit is judged first: the same bytes give
+  // the same error however they were split into reads.
   if (m_text && !m_utf8.feed(std::string_view(m_message).substr(old))) {
     return fail(ws_close_code::invalid_payload, "text message is not valid UTF-8");
   }
+  if (!inflated) return inflate_failure();
   if (!m_parser.frame_done() || !h.fin) return std::nullopt;
   if (m_text && !m_utf8.complete()) {
     return fail(ws_close_code::invalid_payload, "text message ends inside a UTF-8 sequence");
   }
   m_in_message = false;
   return ws_message{m_text ? ws_msg_type::text : ws_msg_type::binary, std::move(m_message), 0, {}};
+}
+
+bool ws_decoder::inflate_chunk(std::string_view chunk) {
+  const detail::ws_frame_header& h = m_parser.header();
+  m_scratch.clear();
+  append_payload(m_scratch, chunk, h, m_parser.chunk_offset());
+  detail::ws_inflate_status st = m_inflater->feed(m_scratch, m_message, m_max_msg_size);
+  if (m_scratch.capacity() > k_keep_scratch) std::string().swap(m_scratch);
+  if (st == detail::ws_inflate_status::ok && m_parser.frame_done() && h.fin) {
+    st = m_inflater->finish(m_message, m_max_msg_size);
+  }
+  m_inflate_too_big = st == detail::ws_inflate_status::too_big;
+  return st == detail::ws_inflate_status::ok;
+}
+
+ws_message ws_decoder::inflate_failure() {
+  if (m_inflate_too_big) {
+    return fail(ws_close_code::message_too_big, "decompressed message larger than max_msg_size (" +
+                                                    std::to_string(m_max_msg_size) + " bytes)");
+  }
+  return fail(ws_close_code::protocol_error, "compressed message is not valid DEFLATE data");
 }
 
 std::optional<ws_message> ws_decoder::end_control_frame() {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "aio/http/detail/utf8_validator.hpp"
+#include "websocket_deflate.hpp"
 
 namespace aio::http {
 namespace {
@@ -39,6 +40,18 @@ ws_encoder::ws_encoder(ws_role role, std::uint64_t seed) noexcept : m_role(role)
   for (auto& s : m_state) s = splitmix64(seed);
 }
 
+ws_encoder::ws_encoder(ws_encoder&&) noexcept = default;
+ws_encoder& ws_encoder::operator=(ws_encoder&&) noexcept = default;
+ws_encoder::~ws_encoder() = default;
+
+void ws_encoder::enable_deflate(const ws_deflate_params& params) {
+  const bool client = m_role == ws_role::client;
+  const int bits = client ? params.client_max_window_bits : params.server_max_window_bits;
+  if (bits < 9) return;  // see the header: messages stay uncompressed
+  m_deflater = std::make_unique<detail::ws_deflater>(
+      bits, client ? params.client_no_context_takeover : params.server_no_context_takeover);
+}
+
 detail::ws_mask_key ws_encoder::next_key() noexcept {
   // xoshiro256** (Blackman and Vigna): fast, 256 bits of state, seeded from the OS CSPRNG.
   const std::uint64_t result = rotl(m_state[1] * 5, 7) * 9;
@@ -64,12 +77,12 @@ std::size_t ws_encoder::header_size(std::uint64_t payload_size, bool masked) noe
   return masked ? n + 4 : n;
 }
 
-void ws_encoder::frame(std::string& out, ws_opcode opcode, std::string_view payload, bool fin) {
+void ws_encoder::frame(std::string& out, ws_opcode opcode, std::string_view payload, bool fin, bool rsv1) {
   const bool masked = m_role == ws_role::client;
   const std::uint64_t len = payload.size();
   char h[14];
   std::size_t n = 0;
-  h[n++] = static_cast<char>((fin ? 0x80U : 0U) | static_cast<unsigned>(opcode));
+  h[n++] = static_cast<char>((fin ? 0x80U : 0U) | (rsv1 ? 0x40U : 0U) | static_cast<unsigned>(opcode));
   const unsigned mask_bit = masked ? 0x80U : 0U;
   if (len < 126) {
     h[n++] = static_cast<char>(mask_bit | static_cast<unsigned>(len));
@@ -96,17 +109,26 @@ void ws_encoder::frame(std::string& out, ws_opcode opcode, std::string_view payl
 
 void ws_encoder::message(std::string& out, ws_opcode opcode, std::string_view payload,
                          std::size_t fragment_size) {
+  const bool compressed = m_deflater != nullptr;
+  if (compressed) {
+    m_compressed.clear();
+    m_deflater->compress(payload, m_compressed);
+    payload = m_compressed;
+  }
   if (fragment_size == 0 || payload.size() <= fragment_size) {
-    frame(out, opcode, payload, true);
-    return;
+    frame(out, opcode, payload, true, compressed);
+  } else {
+    ws_opcode op = opcode;
+    bool first = true;
+    while (!payload.empty()) {
+      const std::string_view part = payload.substr(0, fragment_size);
+      payload.remove_prefix(part.size());
+      frame(out, op, part, payload.empty(), compressed && first);  // RSV1 marks the message, not frames
+      op = ws_opcode::continuation;
+      first = false;
+    }
   }
-  ws_opcode op = opcode;
-  while (!payload.empty()) {
-    const std::string_view part = payload.substr(0, fragment_size);
-    payload.remove_prefix(part.size());
-    frame(out, op, part, payload.empty());
-    op = ws_opcode::continuation;
-  }
+  if (m_compressed.capacity() > std::size_t{256} * 1024) std::string().swap(m_compressed);
 }
 
 void ws_encoder::text(std::string& out, std::string_view payload, std::size_t fragment_size) {

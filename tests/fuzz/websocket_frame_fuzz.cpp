@@ -2,13 +2,15 @@
 //
 // Build and run by hand (clang only; it is not part of the CMake build):
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
-//     tests/fuzz/websocket_frame_fuzz.cpp src/http/websocket_*.cpp -lcrypto -o /tmp/websocket_frame_fuzz
+//     tests/fuzz/websocket_frame_fuzz.cpp src/http/websocket_*.cpp -lcrypto -lz -o /tmp/websocket_frame_fuzz
 //   /tmp/websocket_frame_fuzz -max_total_time=30 tests/fuzz/corpus/websocket_frame
 //
 // The first input byte picks the role, the limit and how the rest is split into feeds; the rest is
 // the byte stream. Besides the sanitizers, it checks the decoder's own promises: whatever the split,
 // the messages are the same; text is valid UTF-8; no message exceeds the limit; after an error or a
-// close nothing more comes out; an error carries one of the three codes.
+// close nothing more comes out; an error carries one of the three codes. Each input also runs through
+// a decoder with permessage-deflate enabled (RSV1 frames go through inflate), always under a limit,
+// so a deflate bomb in the corpus shows up as a 1009, never as memory.
 
 #include <cstddef>
 #include <cstdint>
@@ -31,8 +33,14 @@ void check(bool ok) {
 }
 
 std::vector<ws_message> run(aio::http::ws_role role, std::size_t limit, std::string_view input,
-                            std::size_t step) {
+                            std::size_t step, int deflate = -1) {
   ws_decoder dec(role, limit);
+  if (deflate >= 0) {  // its two low bits: which side resets its window after each message
+    aio::http::ws_deflate_params p;
+    p.server_no_context_takeover = (deflate & 1) != 0;
+    p.client_no_context_takeover = (deflate & 2) != 0;
+    dec.enable_deflate(p);
+  }
   std::vector<ws_message> out;
   while (true) {
     std::string_view piece = input.substr(0, step);
@@ -83,6 +91,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto whole = run(role, limit, input, input.size() + 1);
     const auto split = run(role, limit, input, (control & 1U) != 0 ? 1 : step);
     check(whole == split);
+    const std::size_t bounded = limit == 0 ? std::size_t{1} << 20U : limit;  // inflate is never unbounded
+    const int takeover = control & 3;
+    const auto inflated = run(role, bounded, input, input.size() + 1, takeover);
+    const auto inflated_split = run(role, bounded, input, (control & 1U) != 0 ? 1 : step, takeover);
+    check(inflated == inflated_split);
   }
   return 0;
 }

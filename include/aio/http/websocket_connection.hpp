@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_message.hpp"
 #include "aio/http/websocket_options.hpp"
 #include "aio/http/websocket_role.hpp"
@@ -104,9 +105,11 @@ class websocket_connection {
  public:
   /// Takes over an upgraded stream. `already_read` holds bytes that the handshake read past the HTTP
   /// head (the peer's first frames); they are decoded before anything is read from `reader`.
-  /// The heartbeat, when set, starts now.
+  /// `deflate`: the permessage-deflate parameters the handshake agreed on (RFC 7692), if any; data
+  /// messages are then compressed both ways. The heartbeat, when set, starts now.
   websocket_connection(stream_reader reader, stream_writer writer, ws_role role, websocket_options opts = {},
-                       std::string already_read = {});
+                       std::string already_read = {},
+                       std::optional<ws_deflate_params> deflate = std::nullopt);
   websocket_connection(websocket_connection&& other) noexcept;
   /// Closes this connection's socket (without a closing handshake) if it is open, then takes `other`'s.
   websocket_connection& operator=(websocket_connection&& other) noexcept;
@@ -187,6 +190,9 @@ class websocket_connection {
 
   /// The role given at construction.
   [[nodiscard]] ws_role role() const noexcept;
+  /// The permessage-deflate parameters in use, or `nullopt` when messages are not compressed
+  /// (aiohttp's `ws.compress`, which gives only the window size).
+  [[nodiscard]] std::optional<ws_deflate_params> deflate() const noexcept;
   /// The options given at construction.
   [[nodiscard]] const websocket_options& options() const noexcept;
   /// The stream's `get_extra_info(name)` ("peername", "sockname", "ssl_object", ...).

@@ -4,15 +4,21 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "aio/http/detail/websocket_mask.hpp"
 #include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_opcode.hpp"
 #include "aio/http/websocket_role.hpp"
 
 namespace aio::http {
+
+namespace detail {
+class ws_deflater;
+}
 
 /// Writes WebSocket frames into a caller's output buffer.
 ///
@@ -20,7 +26,8 @@ namespace aio::http {
 /// seeded from OpenSSL's `RAND_bytes` (RFC 6455 section 5.3 asks for unpredictable keys; masking
 /// exists to stop browser scripts from choosing the bytes on the wire, see
 /// docs/design/websocket.md). A `server` encoder never masks. Frames are appended to `out`, so a
-/// connection can batch several into one write.
+/// connection can batch several into one write. After `enable_deflate`, data messages are compressed
+/// (permessage-deflate, RSV1 on their first frame); control frames never are.
 /// @par Errors
 /// `std::invalid_argument` for a text payload or close reason that is not UTF-8, a control payload
 /// longer than 125 bytes (a close reason longer than 123), or a close code that may not be sent.
@@ -41,6 +48,18 @@ class ws_encoder {
   explicit ws_encoder(ws_role role);
   /// An encoder with a fixed seed for the masking keys: reproducible frames for tests only.
   ws_encoder(ws_role role, std::uint64_t seed) noexcept;
+  ws_encoder(ws_encoder&&) noexcept;
+  ws_encoder& operator=(ws_encoder&&) noexcept;
+  ws_encoder(const ws_encoder&) = delete;
+  ws_encoder& operator=(const ws_encoder&) = delete;
+  ~ws_encoder();
+
+  /// Compresses every data message from now on, with the window and context takeover `params` give
+  /// this encoder's role. A window of 8 bits, which zlib's raw deflate cannot produce, leaves messages
+  /// uncompressed (allowed: RSV1 is per message). @par Errors `std::bad_alloc`.
+  void enable_deflate(const ws_deflate_params& params);
+  /// True when data messages are being compressed.
+  [[nodiscard]] bool deflating() const noexcept { return m_deflater != nullptr; }
 
   /// Appends a text message, split into frames of at most `fragment_size` payload bytes
   /// (0: one frame).
@@ -57,8 +76,9 @@ class ws_encoder {
   void close_without_code(std::string& out);
 
   /// Appends one frame as given, with no validation beyond the frame format itself: the building
-  /// block of the others, and of tests that need malformed sequences (fragments, odd opcodes).
-  void frame(std::string& out, ws_opcode opcode, std::string_view payload, bool fin = true);
+  /// block of the others, and of tests that need malformed sequences (fragments, odd opcodes, RSV1).
+  void frame(std::string& out, ws_opcode opcode, std::string_view payload, bool fin = true,
+             bool rsv1 = false);
 
   /// The role given at construction.
   [[nodiscard]] ws_role role() const noexcept { return m_role; }
@@ -70,7 +90,9 @@ class ws_encoder {
   void control(std::string& out, ws_opcode opcode, std::string_view payload);
   detail::ws_mask_key next_key() noexcept;
 
-  std::uint64_t m_state[4] = {};  // xoshiro256** state (client only)
+  std::uint64_t m_state[4] = {};                    // xoshiro256** state (client only)
+  std::unique_ptr<detail::ws_deflater> m_deflater;  // set once permessage-deflate is negotiated
+  std::string m_compressed;                         // the compressed message being framed
   ws_role m_role;
 };
 

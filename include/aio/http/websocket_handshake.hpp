@@ -62,12 +62,15 @@ struct ws_response_check {
 };
 
 /// Checks a server's answer (RFC 6455 section 4.1, client side): status 101, `Upgrade: websocket`,
-/// `Connection: upgrade`, `Sec-WebSocket-Accept` matching the `key` the client sent, no extension
-/// (aio offers none), and a subprotocol, if any, among those the client `offered`.
+/// `Connection: upgrade`, `Sec-WebSocket-Accept` matching the `key` the client sent, and a subprotocol,
+/// if any, among those the client `offered`. With `extensions_offered` false, an answer naming any
+/// extension is refused; with true, `Sec-WebSocket-Extensions` is left to the caller
+/// (`ws_parse_deflate_response` in websocket_extensions.hpp).
 /// @par Errors
 /// None thrown: the result says what is wrong.
 [[nodiscard]] ws_response_check ws_check_response(int status, std::span<const ws_header> headers,
                                                   std::string_view key,
-                                                  std::span<const std::string> offered = {});
+                                                  std::span<const std::string> offered = {},
+                                                  bool extensions_offered = false);
 
 }  // namespace aio::http

@@ -34,8 +34,12 @@ struct websocket_options {
   /// (aiohttp's `autoclose=True`). With `false`, `receive()` returns the close message and the
   /// application calls `close()` itself.
   bool autoclose = true;
-  /// permessage-deflate (aiohttp's `compress=`). Not implemented yet: the handshake helpers never
-  /// negotiate it, so this flag is accepted for aiohttp parity and has no effect.
+  /// permessage-deflate (RFC 7692; aiohttp's `compress=15` on `ws_connect` and
+  /// `WebSocketResponse(compress=True)`): a client offers it, a server accepts the client's offer.
+  /// When both agree, data messages are compressed both ways (`websocket_connection::deflate()` says
+  /// whether they did). Off by default on both sides (one struct serves both): aiohttp's `ws_connect`
+  /// also defaults to off, its `WebSocketResponse` to on. Compression trades CPU and about 300 KiB
+  /// of zlib state per connection for bandwidth.
   bool compress = false;
   /// How long `close()` waits for the peer's close frame after sending its own before closing the
   /// socket anyway (aiohttp's `timeout=10.0`).

@@ -4,12 +4,15 @@
 #include "aio/http/client/client_session.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <exception>
 #include <stdexcept>
 #include <system_error>
 
 #include "../serialize.hpp"
 #include "aio/combinators/wait_for.hpp"
+#include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_handshake.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "session_state.hpp"
@@ -33,6 +36,10 @@ struct prepared_request {
   std::string cookies;        // the request's own cookies, "a=1; b=2"
   bool chunked = false;
   bool raise_for_status = false;
+  body_stream stream;                          // a streamed body (then has_body is false)
+  std::optional<std::uint64_t> stream_length;  // its Content-Length when the headers give one
+  bool expect100 = false;                      // hold the body back until 100 Continue
+  std::optional<std::chrono::duration<double>> expect100_timeout;
 };
 
 namespace {
@@ -44,6 +51,12 @@ std::string secs(seconds_d d) {
   while (s.size() > 1 && s.back() == '0') s.pop_back();
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 bool is_idempotent(std::string_view m) {
@@ -81,8 +94,8 @@ prepared_request prepare(const session_state& st, std::string_view method, std::
   r.headers.reserve(o.headers.size());
   o.headers.for_each(
       [&](std::string_view n, std::string_view v) { r.headers.add(std::string(n), std::string(v)); });
-  const int bodies = (o.json ? 1 : 0) + (o.data.empty() ? 0 : 1) + (o.body ? 1 : 0);
-  if (bodies > 1) throw std::invalid_argument("aio.http: give at most one of json, data and body");
+  const int bodies = (o.json ? 1 : 0) + (o.data.empty() ? 0 : 1) + (o.body ? 1 : 0) + (o.stream ? 1 : 0);
+  if (bodies > 1) throw std::invalid_argument("aio.http: give at most one of json, data, body and stream");
   if (o.json) {
     r.body = o.json.get()->dump();
     r.has_body = true;
@@ -94,9 +107,26 @@ prepared_request prepare(const session_state& st, std::string_view method, std::
   } else if (o.body) {
     r.body = std::string(*o.body);
     r.has_body = true;
+  } else if (o.stream) {
+    r.stream = o.stream;
+    if (auto cl = r.headers.get("Content-Length")) {
+      std::uint64_t n = 0;
+      const std::string_view v = *cl;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc{} || end != v.data() + v.size()) {
+        throw std::invalid_argument("aio.http: invalid Content-Length for a streamed body: " +
+                                    std::string(v));
+      }
+      r.stream_length = n;
+    }
   }
+  const auto expect = r.headers.get("Expect");
+  r.expect100 = o.expect100 || (expect && iequals_ascii(*expect, "100-continue"));
+  if (r.expect100 && !r.has_body && !r.stream) r.expect100 = false;  // nothing to hold back
+  if (r.expect100) r.headers.set("Expect", "100-continue");
+  r.expect100_timeout = o.expect100_timeout;
   r.timeout = o.timeout ? *o.timeout : st.timeout;
-  r.allow_redirects = o.allow_redirects;
+  r.allow_redirects = o.allow_redirects.value_or(method != "HEAD");
   r.max_redirects = o.max_redirects;
   if (o.auth) {
     r.auth.emplace(std::string(o.auth->login), std::string(o.auth->password));
@@ -144,16 +174,27 @@ http::headers request_fields(const session_state& st, const prepared_request& r,
   return h;
 }
 
+/// Whether the body goes out after the head was sent (streamed, or held back for 100 Continue)
+/// rather than with it.
+bool body_follows(const prepared_request& r) { return r.stream || r.expect100; }
+
+/// Queues the request head, and the body unless `body_follows(r)`.
 void write_request(session_state& st, const prepared_request& r, client_connection& c) {
   const http::headers h = request_fields(st, r, r.u);
   c.wbuf.clear();
   framing_choice framing;
-  if (r.has_body) {
+  if (r.stream) {
+    framing = r.stream_length ? framing_choice::none() : framing_choice::chunked();
+  } else if (r.has_body) {
     framing = r.chunked ? framing_choice::chunked() : framing_choice::content_length(r.body.size());
   } else if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
     framing = framing_choice::content_length(0);
   }
   write_request_head(c.wbuf, r.method, r.u.target(), h, framing);
+  if (body_follows(r)) {
+    c.writer.write(c.wbuf);
+    return;
+  }
   constexpr std::size_t k_inline_body =
       std::size_t{16} * 1024;  // small bodies go out with the head, in one write
   if (r.has_body && r.chunked) {
@@ -171,9 +212,9 @@ void write_request(session_state& st, const prepared_request& r, client_connecti
 
 /// Reads up to the final response head (1xx informational responses are skipped; 101 is final).
 /// `got_any` tells whether any byte of a response arrived (a reused connection that got nothing may
-/// be retried).
+/// be retried). With `stop_at_continue`, a 100 Continue head is returned too.
 coro<response_head> read_head(client_connection& c, std::optional<seconds_d> sock_read, bool head_request,
-                              bool& got_any) {
+                              bool& got_any, bool stop_at_continue = false) {
   aio::detail::stream_transport* t = c.transport();
   if (head_request) c.parser.expect_head_response();
   bool informational = false;
@@ -184,6 +225,7 @@ coro<response_head> read_head(client_connection& c, std::optional<seconds_d> soc
     switch (r.event) {
       case parse_event::head: {
         const int status = c.parser.head().status;
+        if (status == 100 && stop_at_continue) co_return std::move(c.parser.head());
         if (status >= 100 && status < 200 && status != 101) {
           informational = true;
           continue;
@@ -240,6 +282,75 @@ coro<std::unique_ptr<client_connection>> open_timed(session_state& st, const url
   co_return c;
 }
 
+/// Sends the body that `write_request` held back: the buffered one, or the stream's chunks as they
+/// come (each drained before the next is asked for, so a slow server slows the producer down).
+coro<> send_body(const prepared_request& r, client_connection& c) {
+  if (!r.stream) {
+    if (r.chunked) {
+      c.wbuf.clear();
+      write_chunk(c.wbuf, r.body);
+      write_last_chunk(c.wbuf);
+      c.writer.write(c.wbuf);
+    } else {
+      c.writer.write(r.body);
+    }
+    co_await c.writer.drain();
+    co_return;
+  }
+  std::uint64_t sent = 0;
+  for (;;) {
+    std::optional<std::string> piece = co_await r.stream.next();
+    if (!piece) break;
+    if (piece->empty()) continue;
+    sent += piece->size();
+    if (r.stream_length && sent > *r.stream_length) {
+      throw client_error("aio.http: the body stream gave more than its Content-Length (" +
+                         std::to_string(*r.stream_length) + " bytes)");
+    }
+    if (r.stream_length) {
+      c.writer.write(*piece);
+    } else {
+      c.wbuf.clear();
+      write_chunk(c.wbuf, *piece);
+      c.writer.write(c.wbuf);
+    }
+    co_await c.writer.drain();
+  }
+  if (r.stream_length && sent != *r.stream_length) {
+    throw client_error("aio.http: the body stream ended after " + std::to_string(sent) +
+                       " bytes, short of its Content-Length (" + std::to_string(*r.stream_length) + ")");
+  }
+  if (!r.stream_length) {
+    c.wbuf.clear();
+    write_last_chunk(c.wbuf);
+    c.writer.write(c.wbuf);
+  }
+  co_await c.writer.drain();
+}
+
+/// After a head with `Expect: 100-continue`: waits for 100 Continue (nullopt: send the body), a
+/// final response (returned: the body must not be sent), or `expect100_timeout` (nullopt too).
+coro<std::optional<response_head>> await_continue(const prepared_request& r, client_connection& c,
+                                                  bool& got_any) {
+  response_head h;
+  if (!r.expect100_timeout) {
+    h = co_await read_head(c, r.timeout.sock_read, false, got_any, true);
+  } else {
+    bool expired = false;
+    try {
+      h = co_await aio::wait_for(read_head(c, r.timeout.sock_read, false, got_any, true),
+                                 *r.expect100_timeout);
+    } catch (const client_timeout_error&) {
+      throw;  // sock_read: the server is gone quiet, not just an old server ignoring Expect
+    } catch (const aio::timeout_error&) {
+      expired = true;
+    }
+    if (expired) co_return std::nullopt;
+  }
+  if (h.status == 100) co_return std::nullopt;
+  co_return std::optional<response_head>(std::move(h));
+}
+
 /// One request/response exchange on a pooled connection (retried once on a fresh connection when a
 /// reused one turns out closed by the server before answering an idempotent request).
 coro<client_response> send_once(session_state& st, const prepared_request& r, clock::time_point deadline) {
@@ -272,23 +383,34 @@ coro<client_response> send_once(session_state& st, const prepared_request& r, cl
     write_request(st, r, c);
     bool got_any = false;
     bool retry = false;
+    bool body_withheld = false;  // a final answer came before the body: the connection cannot be reused
+    // A streamed body cannot be sent twice: its request is never retried.
+    const bool may_retry = reused && attempt == 0 && is_idempotent(r.method) && !r.stream;
     response_head head;
     try {
-      if (c.transport()->must_drain()) co_await c.writer.drain();
-      head = co_await read_head(c, r.timeout.sock_read, r.method == "HEAD", got_any);
+      if (c.transport()->must_drain() || body_follows(r)) co_await c.writer.drain();
+      std::optional<response_head> early;
+      if (r.expect100) early = co_await await_continue(r, c, got_any);
+      if (early) {
+        head = std::move(*early);
+        body_withheld = true;
+      } else {
+        if (body_follows(r)) co_await send_body(r, c);
+        head = co_await read_head(c, r.timeout.sock_read, r.method == "HEAD", got_any);
+      }
     } catch (const std::system_error& e) {
-      if (!(reused && attempt == 0 && !got_any && is_idempotent(r.method))) {
+      if (!(may_retry && !got_any)) {
         throw server_disconnected_error(std::string("aio.http: server disconnected: ") + e.what());
       }
       retry = true;
     } catch (const server_disconnected_error&) {
-      if (!(reused && attempt == 0 && !got_any && is_idempotent(r.method))) throw;
+      if (!(may_retry && !got_any)) throw;
       retry = true;
     }
     if (retry) continue;  // `l` closes the dead connection
     for (std::string_view v : head.headers.get_all("Set-Cookie")) st.jar.update(v, r.u);
     auto body = std::make_unique<response_body>(std::move(l));
-    body->keep_alive = head.keep_alive && !head.upgrade;
+    body->keep_alive = head.keep_alive && !head.upgrade && !body_withheld;
     body->deadline = deadline;
     body->sock_read = r.timeout.sock_read;
     body->total = r.timeout.total;
@@ -346,16 +468,27 @@ coro<client_response> request_impl(state_ref st, prepared_request r) {
       throw too_many_redirects("aio.http: too many redirects (more than " + std::to_string(r.max_redirects) +
                                "), last from " + r.u.to_string());
     }
+    const bool drops_body =
+        (status == 303 && r.method != "HEAD") || ((status == 301 || status == 302) && r.method == "POST");
+    if (r.stream && !drops_body) {  // the stream was used up: it cannot be sent to the new location
+      resp.set_history(std::move(history));
+      if (r.raise_for_status) resp.raise_for_status();
+      co_return resp;
+    }
     url next = r.u.join(*location).without_fragment();
     if (next.scheme() != "http" && next.scheme() != "https") {
       throw client_error("aio.http: redirect to an unsupported URL: " + next.to_string());
     }
     co_await resp.read();  // the connection goes back to the pool
-    if ((status == 303 && r.method != "HEAD") || ((status == 301 || status == 302) && r.method == "POST")) {
+    if (drops_body) {
       r.method = "GET";
       r.body.clear();
       r.has_body = false;
       r.chunked = false;
+      r.stream = {};
+      r.stream_length.reset();
+      r.expect100 = false;
+      r.headers.erase("Expect");
       r.headers.erase("Content-Type");
       r.headers.erase("Content-Length");
       r.headers.erase("Transfer-Encoding");
@@ -399,6 +532,7 @@ coro<websocket_connection> ws_connect_impl(state_ref st, url u, ws_connect_optio
     for (const std::string& p : protocols) list += (list.empty() ? "" : ", ") + p;
     r.headers.set("Sec-WebSocket-Protocol", std::move(list));
   }
+  if (o.ws.compress) r.headers.set("Sec-WebSocket-Extensions", ws_deflate_offer());
   r.headers.set_default("Accept-Encoding", "identity");
   write_request(*st, r, *c);
   bool got_any = false;
@@ -420,13 +554,19 @@ coro<websocket_connection> ws_connect_impl(state_ref st, url u, ws_connect_optio
   std::vector<ws_header> fields;
   fields.reserve(head.headers.size());
   for (const auto& [n, v] : head.headers) fields.emplace_back(n, v);
-  const ws_response_check check = ws_check_response(head.status, fields, key, protocols);
+  ws_response_check check = ws_check_response(head.status, fields, key, protocols, o.ws.compress);
+  std::optional<ws_deflate_params> deflate;
+  if (check && o.ws.compress) {
+    auto [params, error] = ws_parse_deflate_response(fields);
+    deflate = params;
+    check.error = std::move(error);
+  }
   if (!check) {
     c->writer.abort();
     throw ws_handshake_error(head.status, "WebSocket handshake failed: " + check.error, u.to_string());
   }
   // Bytes after the 101 head (the server's first frames) stay in the reader's buffer.
-  co_return websocket_connection(c->reader, c->writer, ws_role::client, o.ws);
+  co_return websocket_connection(c->reader, c->writer, ws_role::client, o.ws, {}, deflate);
 }
 
 }  // namespace
@@ -447,8 +587,12 @@ client_session& client_session::operator=(client_session&& o) noexcept {
 
 client_session::~client_session() {
   if (m_state == nullptr) return;
-  m_state->closed = true;
-  m_state->close_idle();
+  if (m_state->loop_gone()) {
+    m_state->abandon();
+  } else {
+    m_state->closed = true;
+    m_state->close_idle();
+  }
   m_state->release();
 }
 

@@ -71,6 +71,11 @@ bool is_ip(const url& u) {
 }  // namespace
 
 void cookie_jar::update(std::string_view set_cookie, const url& from) {
+  if (!m_unsafe && is_ip(from)) return;  // aiohttp: "Don't accept cookies from IPs"
+  store(set_cookie, from);
+}
+
+void cookie_jar::store(std::string_view set_cookie, const url& from) {
   std::size_t semi = set_cookie.find(';');
   const std::string_view pair = trim(set_cookie.substr(0, semi));
   const std::size_t eq = pair.find('=');
@@ -129,7 +134,7 @@ void cookie_jar::set(std::string_view name, std::string_view value, const url& f
   std::string line(name);
   line += '=';
   line += value;
-  update(line, from);
+  store(line, from);
 }
 
 std::string cookie_jar::header_for(const url& to) const {
@@ -137,6 +142,7 @@ std::string cookie_jar::header_for(const url& to) const {
   const auto now = std::chrono::system_clock::now();
   const bool secure = to.scheme() == "https" || to.scheme() == "wss";
   const bool ip = is_ip(to);
+  if (ip && !m_unsafe) return {};
   std::vector<const cookie*> matched;
   for (const cookie& c : m_cookies) {
     if (c.expires && *c.expires <= now) continue;

@@ -4,10 +4,12 @@
 #include "session_state.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <exception>
+#include <new>
 #include <system_error>
 
 #include "aio/combinators/wait_for.hpp"
@@ -34,9 +36,38 @@ session_state::session_state(const client_session_options& o)
   limits.max_line_size = o.max_line_size;
   limits.max_field_size = o.max_field_size;
   limits.max_headers_size = o.max_headers_size;
+  jar = http::cookie_jar(o.unsafe_cookies);
 }
 
-session_state::~session_state() { cleanup_timer.cancel(); }
+bool session_state::loop_gone() const noexcept { return loop != nullptr && aio::detail::home_loop() != loop; }
+
+void session_state::abandon() noexcept {
+  // The transports still point at the dead loop and their destructors would call into it: close the
+  // descriptors here and keep the objects, reachable, for the rest of the process.
+  // Never destroyed (a static vector's destructor would free them into the dead loop at exit).
+  static auto* graveyard = new (std::nothrow)
+      std::vector<std::unique_ptr<client_connection>>();  // NOLINT(cppcoreguidelines-owning-memory)
+  for (auto& [key, s] : hosts) {
+    for (auto& c : s.idle) {
+      const int fd = c->transport()->fd();
+      if (fd >= 0) ::close(fd);
+      try {
+        if (graveyard == nullptr) throw std::bad_alloc();
+        graveyard->push_back(std::move(c));
+      } catch (...) {  // out of memory: leak it outright rather than free it
+        (void)c.release();
+      }
+    }
+    s.idle.clear();
+  }
+  cleanup_timer = timer_handle{};  // only drops our reference: the closed loop already dropped its own
+  cleanup_pending = false;
+  closed = true;
+}
+
+session_state::~session_state() {
+  if (!loop_gone()) cleanup_timer.cancel();
+}
 
 host_slot& session_state::slot_for(const url& u) {
   std::string key;
@@ -207,6 +238,7 @@ std::string origin_of(const url& u) { return std::string(u.host()) + ":" + std::
 }  // namespace
 
 coro<std::unique_ptr<client_connection>> session_state::open(const url& u) {
+  if (loop == nullptr) loop = &get_running_loop();
   const std::string host(u.host());
   const std::uint16_t port = u.port();
   const bool secure = u.scheme() == "https" || u.scheme() == "wss";

@@ -99,6 +99,13 @@ struct session_state {
   std::unordered_map<std::string, dns_entry> dns;
   timer_handle cleanup_timer;
   bool cleanup_pending = false;
+  event_loop* loop = nullptr;  // the loop of the first connection (a session serves one loop)
+
+  /// True when the session's loop was closed: it is no longer this thread's home loop. (Nothing may
+  /// then call into it: not even closing a socket or cancelling a timer.)
+  [[nodiscard]] bool loop_gone() const noexcept;
+  /// After `loop_gone()`: drops the pool without touching the loop (see client_session's Lifetime).
+  void abandon() noexcept;
 
   /// The slot of a URL's origin (ws/wss share http/https's).
   host_slot& slot_for(const url& u);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aio/http/server/request.hpp"
+#include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_handshake.hpp"
 #include "connection.hpp"
 #include "head_writer.hpp"
@@ -14,12 +15,14 @@
 namespace aio::http {
 
 namespace {
-ws_request_check check(const request& req) {
+std::vector<ws_header> fields_of(const request& req) {
   std::vector<ws_header> fields;
   fields.reserve(req.headers().size());
   for (const auto& [k, v] : req.headers()) fields.emplace_back(k, v);
-  return ws_check_request(req.method(), fields);
+  return fields;
 }
+
+ws_request_check check(const request& req) { return ws_check_request(req.method(), fields_of(req)); }
 }  // namespace
 
 bool websocket_response::can_prepare(const request& req) { return static_cast<bool>(check(req)); }
@@ -47,6 +50,13 @@ void websocket_response::handshake(request& req) {
   fields.add("Upgrade", "websocket");
   fields.add("Sec-WebSocket-Accept", std::move(c.accept));
   if (!m_protocol.empty()) fields.add("Sec-WebSocket-Protocol", m_protocol);
+  std::optional<ws_deflate_params> deflate;
+  if (m_opts.compress) {
+    if (auto agreed = ws_negotiate_deflate(fields_of(req))) {
+      deflate = agreed->first;
+      fields.add("Sec-WebSocket-Extensions", std::move(agreed->second));
+    }
+  }
   detail::head_spec spec;
   spec.status = 101;
   spec.fields = &fields;
@@ -58,7 +68,7 @@ void websocket_response::handshake(request& req) {
   // Frames the client sent right behind its request are already in the read buffer.
   aio::detail::byte_buffer& buf = conn.reader().transport()->m_rbuf;
   std::string already_read = buf.take(buf.size());
-  m_ws.emplace(conn.reader(), conn.writer(), ws_role::server, m_opts, std::move(already_read));
+  m_ws.emplace(conn.reader(), conn.writer(), ws_role::server, m_opts, std::move(already_read), deflate);
   m_writer = conn.writer();
 }
 

@@ -49,6 +49,9 @@ struct client_session_options {
   std::chrono::duration<double> dns_cache_ttl = std::chrono::seconds(10);
   /// Call `raise_for_status()` on every final response.
   bool raise_for_status = false;
+  /// Let the cookie jar accept cookies from IP-address hosts and send them back (aiohttp's
+  /// `CookieJar(unsafe=True)`); by default, as aiohttp, it refuses them.
+  bool unsafe_cookies = false;
   /// Send `Accept-Encoding: gzip, deflate` and decode gzip/deflate bodies.
   bool auto_decompress = true;
   /// The `User-Agent` header (copied; "" sends none).
@@ -89,6 +92,11 @@ struct ws_connect_options {
 /// `std::runtime_error` after `close()`.
 /// @par Thread safety
 /// One event loop at a time.
+/// @par Lifetime
+/// `co_await close()` before the loop ends. A session destroyed after its loop closed (never closed,
+/// still holding idle keep-alive connections) does not touch the dead loop: it closes the idle sockets'
+/// descriptors directly and leaves their small bookkeeping objects allocated (deliberately reachable,
+/// not freed: freeing them would call into the loop).
 /// @par Example
 /// @code
 /// aio::http::client_session session;

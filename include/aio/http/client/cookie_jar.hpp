@@ -30,13 +30,19 @@ struct cookie {
 ///
 /// Understood attributes: Domain (must domain-match the request host; a cookie for another domain is
 /// refused), Path (default: the request path's directory), Expires and Max-Age (Max-Age wins; a past
-/// time deletes the cookie), Secure, HttpOnly. Unlike aiohttp's default jar, cookies from IP-address
-/// hosts are accepted (the tests and most local services talk to 127.0.0.1).
+/// time deletes the cookie), Secure, HttpOnly. As aiohttp's `CookieJar(unsafe=False)`, a jar refuses
+/// cookies from IP-address hosts (127.0.0.1, [::1]) and sends none to them unless it was made
+/// `unsafe` (`cookie_jar(true)`, or the session option `unsafe_cookies`); cookies set with `set()`
+/// are stored either way.
 ///
 /// @par Thread safety
 /// A value type: use one jar from one thread at a time.
 class cookie_jar {
  public:
+  cookie_jar() = default;
+  /// `unsafe`: also accept cookies from, and send them to, IP-address hosts (aiohttp's `unsafe=True`).
+  explicit cookie_jar(bool unsafe) noexcept : m_unsafe(unsafe) {}
+
   /// Parses one `Set-Cookie` value received in answer to a request for `from`; malformed values are
   /// ignored (as browsers do).
   void update(std::string_view set_cookie, const url& from);
@@ -49,9 +55,14 @@ class cookie_jar {
   [[nodiscard]] const std::vector<cookie>& cookies() const noexcept { return m_cookies; }
   [[nodiscard]] std::size_t size() const noexcept { return m_cookies.size(); }
   void clear() noexcept { m_cookies.clear(); }
+  /// Whether IP-address hosts get cookies.
+  [[nodiscard]] bool unsafe() const noexcept { return m_unsafe; }
 
  private:
+  void store(std::string_view set_cookie, const url& from);
+
   std::vector<cookie> m_cookies;
+  bool m_unsafe = false;
 };
 
 }  // namespace aio::http

@@ -8,6 +8,7 @@
 /// and `co_await session.get(url, {.params = q})` is the intended spelling. The session copies what it
 /// needs when the method is called, so the viewed objects only have to live until then.
 
+#include <chrono>
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
@@ -18,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aio/http/client/body_stream.hpp"
 #include "aio/http/client/client_timeout.hpp"
 #include "aio/http/headers.hpp"
 #include "aio/http/query.hpp"
@@ -92,7 +94,7 @@ struct basic_auth {
 
 /// The per-request options, the same for every method (`get`, `post`, ..., `request`).
 ///
-/// At most one of `json`, `data` and `body` may be given (`std::invalid_argument` otherwise).
+/// At most one of `json`, `data`, `body` and `stream` may be given (`std::invalid_argument` otherwise).
 /// @par Example
 /// @code
 /// aio::http::query_params q{{"q", "coroutines"}, {"page", "2"}};
@@ -113,8 +115,9 @@ struct request_options {
   /// Time limits for this request (default: the session's).
   std::optional<client_timeout> timeout{};
   // --- aio additions -------------------------------------------------------------------------
-  /// Follow 301/302/303/307/308 redirects.
-  bool allow_redirects = true;
+  /// Follow 301/302/303/307/308 redirects. Unset: yes, except for `head()` (HEAD requests), as
+  /// aiohttp's `allow_redirects=False` default of `session.head`.
+  std::optional<bool> allow_redirects{};
   /// At most this many redirects are followed; one more throws `too_many_redirects`.
   int max_redirects = 10;
   /// Credentials for this request (default: the session's, else the URL's user info).
@@ -125,6 +128,19 @@ struct request_options {
   bool chunked = false;
   /// Call `raise_for_status()` on the final response (default: the session's setting).
   std::optional<bool> raise_for_status{};
+  /// A body produced while it is sent (aiohttp's `data=` async generator); see `body_stream`. Sent
+  /// chunked unless `headers` give a Content-Length. A redirect that would send the body again
+  /// (307, 308) is not followed: that response is returned.
+  body_stream stream{};
+  /// Send `Expect: 100-continue` and hold the body back until the server answers `100 Continue`
+  /// (aiohttp's `expect100=True`; also when `headers` carry that Expect). A final status instead
+  /// (401, 413, 417 ...) is returned without sending the body, and the connection is then closed,
+  /// not pooled. Without an answer within `expect100_timeout`, the body is sent anyway.
+  bool expect100 = false;
+  /// How long to wait for `100 Continue` (unset: until the response, as aiohttp). One second by
+  /// default, as curl: RFC 9110 section 10.1.1 asks clients not to wait indefinitely, since old
+  /// servers never send 100.
+  std::optional<std::chrono::duration<double>> expect100_timeout = std::chrono::seconds(1);
 };
 
 }  // namespace aio::http

@@ -105,7 +105,7 @@ TEST(client_interop, aiohttp_server) {
         aio::process p = co_await aio::create_subprocess_exec(k_python, args, po);
         const std::string port = co_await p.stdout_().readline();
         const std::string base = "http://127.0.0.1:" + port.substr(0, port.size() - 1);
-        http::client_session session;
+        http::client_session session({.unsafe_cookies = true});  // cookies from 127.0.0.1 below
         auto r1 = co_await session.get(base + "/");
         EXPECT_EQ(co_await r1.text(), "hello from aiohttp");
         http::query_params q{{"q", "a b&c"}};
