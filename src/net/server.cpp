@@ -78,11 +78,13 @@ using state = server::state;
 /// Runs the user's callback for one connection; reports its failure and closes the connection.
 /// Counts a live task of the server until the task's frame goes (wait_closed waits for every one).
 /// A coroutine parameter, not a local: a task cancelled before its first step never runs its body, but
-/// its parameters are still destroyed.
+/// its parameters are still destroyed. It owns a reference to the state: the order in which a
+/// coroutine's parameter copies are destroyed is the compiler's (g++ destroys the `shared_ptr` parameter
+/// first), and a server dropped without close() leaves these tasks to aio::run's final cancellation.
 class live_token {
  public:
-  live_token(state* s, std::size_t& n) noexcept : m_s(s), m_n(&n) { ++*m_n; }
-  live_token(live_token&& o) noexcept : m_s(std::exchange(o.m_s, nullptr)), m_n(o.m_n) {}
+  live_token(std::shared_ptr<state> s, std::size_t& n) noexcept : m_s(std::move(s)), m_n(&n) { ++*m_n; }
+  live_token(live_token&& o) noexcept : m_s(std::move(o.m_s)), m_n(o.m_n) {}
   live_token(const live_token&) = delete;
   live_token& operator=(const live_token&) = delete;
   live_token& operator=(live_token&&) = delete;
@@ -93,7 +95,7 @@ class live_token {
   }
 
  private:
-  state* m_s;
+  std::shared_ptr<state> m_s;
   std::size_t* m_n;
 };
 
@@ -130,7 +132,7 @@ void start_connection(const std::shared_ptr<state>& s, int fd, bool tcp) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
   s->link(t.get());
-  s->loop->create_task(run_client(s, std::move(t), live_token(s.get(), s->handlers)));
+  s->loop->create_task(run_client(s, std::move(t), live_token(s, s->handlers)));
 }
 
 coro<> accept_loop(std::shared_ptr<state> s, state::listener* l, live_token /*count*/) {
@@ -267,9 +269,9 @@ void server::start_serving() {
   if (!m_state || m_state->serving || m_state->closed) return;
   m_state->serving = true;
   for (auto& l : m_state->listeners) {
-    l->accepting = m_state->loop->create_task(
-        accept_loop(m_state, l.get(), live_token(m_state.get(), m_state->acceptors)),
-        "aio server accept " + l->address.to_string());
+    l->accepting =
+        m_state->loop->create_task(accept_loop(m_state, l.get(), live_token(m_state, m_state->acceptors)),
+                                   "aio server accept " + l->address.to_string());
   }
 }
 

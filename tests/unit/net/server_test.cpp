@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <cstdio>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,27 @@ TEST(server, close_stops_accepting_and_close_clients_ends_live_connections) {
         EXPECT_EQ(srv.connection_count(), 0U);
       }(),
       k_real);
+}
+
+// A server object dropped without close() while a connection's handler still runs: aio::run's final
+// cancellation ends the handler, and its frame must not touch the server's freed state (ASan finds it).
+TEST(server, a_server_dropped_with_a_live_handler_is_wound_down_by_run) {
+  aio_test::run(
+      []() -> aio::coro<> {
+        std::optional<aio::stream_writer> client_writer;
+        {
+          aio::client_connected_cb cb = [](aio::stream_reader r, aio::stream_writer) -> aio::coro<> {
+            co_await r.read();  // parks until aio::run cancels it
+          };
+          aio::server srv = co_await aio::start_server(std::move(cb), "127.0.0.1", 0);
+          auto [r, w] = co_await aio::open_connection("127.0.0.1", srv.port());
+          client_writer.emplace(std::move(w));
+          co_await aio::sleep(20ms);  // the handler is running
+          EXPECT_EQ(srv.connection_count(), 1U);
+        }
+        client_writer->close();
+      }(),
+      {.clock = aio::real_clock, .allow_leftover_tasks = true});
 }
 
 TEST(server, cancelling_serve_forever_closes_the_server) {
