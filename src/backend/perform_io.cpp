@@ -86,7 +86,9 @@ std::int64_t perform_io(io_op& op) noexcept {
                           op.m_kind != io_kind::readable && op.m_kind != io_kind::writable &&
                           op.m_kind != io_kind::recvmsg && op.m_kind != io_kind::sendmsg;
     const bool drained = r == -EAGAIN || (transfer && r > 0 && static_cast<std::size_t>(r) < op.m_len);
-    if (drained && !reg->m_hangup) (reading ? reg->m_readable : reg->m_writable) = false;
+    // A hang-up keeps only the read side ready (EOF gets no new edge). A peer's half-close says nothing
+    // about room to write: a full socket must wait for EPOLLOUT, or the flush would spin.
+    if (drained && !(reading && reg->m_hangup)) (reading ? reg->m_readable : reg->m_writable) = false;
   }
   return r;
 }

@@ -297,6 +297,14 @@ class io_uring_backend final : public backend {
     unsigned flags;
   };
 
+  /// A batch being dispatched by `reap` (nested reaps form a stack).
+  struct reap_frame {
+    completion* items;
+    unsigned next;
+    unsigned n;
+    reap_frame* outer;
+  };
+
   /// Enables a SINGLE_ISSUER ring from the calling thread (liburing 2.3 declares io_uring_enable_rings
   /// but does not export it: the register call is made directly).
   bool enable() noexcept {
@@ -396,6 +404,7 @@ class io_uring_backend final : public backend {
   /// Blocks until `op`'s completion is reaped (into m_deferred).
   void wait_reaped(io_op& op) noexcept {
     while (std::find(m_deferred.begin(), m_deferred.end(), &op) == m_deferred.end()) {
+      if (take_undispatched(op)) continue;
       if (!enable()) return;
       const int r = io_uring_submit_and_wait(&m_ring, 1);
       if (r < 0 && r != -EINTR && r != -EBUSY && r != -EAGAIN) return;  // cannot happen on a live ring
@@ -422,8 +431,35 @@ class io_uring_backend final : public backend {
       completion batch[k_batch];
       for (unsigned i = 0; i < n; ++i) batch[i] = {cqes[i]->user_data, cqes[i]->res, cqes[i]->flags};
       io_uring_cq_advance(&m_ring, n);
-      for (unsigned i = 0; i < n; ++i) dispatch(batch[i], sink);
+      // While it is dispatched, the rest of the batch is out of the ring but not yet delivered: a
+      // completion handler that waits synchronously for another operation (a transport closing from its
+      // send's completion, its receive's cancellation in this very batch) finds it here.
+      reap_frame frame{batch, 0, n, m_reaping};
+      m_reaping = &frame;
+      const struct restore {
+        reap_frame*& slot;
+        reap_frame* outer;
+        ~restore() { slot = outer; }
+      } restore_on_exit{m_reaping, frame.outer};
+      while (frame.next < frame.n) dispatch(batch[frame.next++], sink);
     }
+  }
+
+  /// Moves `op`'s completion, when a reap in progress holds it undispatched, into m_deferred.
+  bool take_undispatched(const io_op& op) noexcept {
+    for (reap_frame* f = m_reaping; f != nullptr; f = f->outer) {
+      for (unsigned i = f->next; i < f->n; ++i) {
+        if (f->items[i].data != op_data(op)) continue;
+        const completion c = f->items[i];
+        f->items[i].data = k_tag_ignore;  // delivered here, skipped by its own reap
+        try {
+          dispatch(c, nullptr);
+        } catch (...) {  // NOLINT(bugprone-empty-catch): without a sink nothing throws but allocation
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   void dispatch(const completion& c, io_sink* sink) {
@@ -585,6 +621,7 @@ class io_uring_backend final : public backend {
   std::size_t m_inflight = 0;
   std::uint32_t m_generation = 0;
   std::vector<io_op*> m_deferred;
+  reap_frame* m_reaping = nullptr;          // the innermost reap in progress (take_undispatched)
   std::unordered_set<io_op*> m_cancelling;  // cancel requested, completion not reaped yet
   std::unordered_set<io_op*> m_polled;      // waiting by POLL_ADD, then the syscall in place
   std::unordered_map<int, fd_watch> m_watches;

@@ -142,6 +142,40 @@ TEST(stream_writer, write_eof_half_closes_and_the_other_direction_keeps_working)
       k_real);
 }
 
+// A peer that half-closed (its FIN came with EPOLLRDHUP) but still reads, late: the writer must wait for
+// room like with any slow reader. The readiness cache once kept "writable" sticky after such a hang-up,
+// so a full socket made the flush spin forever on the loop thread.
+TEST(stream_writer, a_half_closed_peer_that_reads_late_gets_every_byte) {
+  aio_test::run(
+      []() -> aio::coro<> {
+        constexpr std::size_t k_size = std::size_t{8} << 20U;
+        aio::client_connected_cb cb = [](aio::stream_reader r, aio::stream_writer w) -> aio::coro<> {
+          const std::string got = co_await r.read();  // the client's FIN
+          EXPECT_EQ(got, "");
+          w.write(std::string(k_size, 'z'));
+          co_await w.drain();
+          w.close();
+          co_await w.wait_closed();
+        };
+        aio::server srv = co_await aio::start_server(std::move(cb), "127.0.0.1", 0);
+        auto [r, w] = co_await aio::open_connection("127.0.0.1", srv.port());
+        w.write_eof();
+        co_await aio::sleep(200ms);  // the server's socket fills up meanwhile
+        std::size_t total = 0;
+        for (;;) {
+          const std::string chunk = co_await r.read(65536);
+          if (chunk.empty()) break;
+          total += chunk.size();
+        }
+        EXPECT_EQ(total, k_size);
+        w.close();
+        co_await w.wait_closed();
+        srv.close();
+        co_await srv.wait_closed();
+      }(),
+      k_real);
+}
+
 TEST(stream_writer, extra_info_names_both_ends) {
   aio_test::run(
       []() -> aio::coro<> {
