@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <stdexcept>
@@ -127,6 +128,148 @@ std::string compress(std::string_view in, content_coding coding, int level) {
   deflateEnd(&z);
   if (rc != Z_STREAM_END) throw std::runtime_error("zlib deflate failed");
   return out;
+}
+
+// ---- streaming encoder ---------------------------------------------------------------------------
+
+struct compressor::state {
+  z_stream z{};
+  bool initialised = false;
+  bool finished = false;
+  ~state() {
+    if (initialised) deflateEnd(&z);
+  }
+};
+
+compressor::compressor(content_coding coding, int level) {
+  if (coding == content_coding::identity) throw std::invalid_argument("compressor: identity is not a coding");
+  auto st = std::make_unique<state>();
+  const int window = coding == content_coding::gzip ? gzip_window : zlib_window;
+  if (deflateInit2(&st->z, level, Z_DEFLATED, window, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::invalid_argument("zlib deflateInit2 failed (bad level?)");
+  }
+  st->initialised = true;
+  m_state = std::move(st);
+}
+
+compressor::compressor(compressor&&) noexcept = default;
+compressor& compressor::operator=(compressor&&) noexcept = default;
+compressor::~compressor() = default;
+
+namespace {
+/// Runs deflate with `flush` until it has consumed `in` and has nothing more to give.
+void run_deflate(z_stream& z, std::string_view in, int flush, std::string& out) {
+  std::array<char, 16384> buf{};
+  do {
+    auto piece = in.substr(0, static_cast<std::size_t>(UINT_MAX / 2));
+    in.remove_prefix(piece.size());
+    const int step_flush = in.empty() ? flush : Z_NO_FLUSH;
+    z.next_in =
+        reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));  // NOLINT: zlib does not write input
+    z.avail_in = static_cast<uInt>(piece.size());
+    int rc = Z_OK;
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buf.data());
+      z.avail_out = static_cast<uInt>(buf.size());
+      rc = deflate(&z, step_flush);
+      if (rc == Z_STREAM_ERROR) throw std::runtime_error("zlib deflate failed");
+      out.append(buf.data(), buf.size() - z.avail_out);
+      // Done when the output buffer was not filled: deflate had no more to give for this flush.
+    } while (z.avail_out == 0 || (step_flush == Z_FINISH && rc != Z_STREAM_END));
+  } while (!in.empty());
+}
+}  // namespace
+
+void compressor::feed(std::string_view in, std::string& out) {
+  if (m_state->finished) throw std::logic_error("compressor: feed() after finish()");
+  if (in.empty()) return;
+  run_deflate(m_state->z, in, Z_SYNC_FLUSH, out);
+}
+
+void compressor::finish(std::string& out) {
+  if (m_state->finished) return;
+  m_state->finished = true;
+  run_deflate(m_state->z, {}, Z_FINISH, out);
+}
+
+// ---- negotiation ---------------------------------------------------------------------------------
+
+namespace {
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+/// A qvalue (RFC 9110 12.4.2: "0" to "1", at most three decimals) in thousandths, or -1 if malformed.
+int parse_qvalue(std::string_view v) {
+  if (v.empty() || (v[0] != '0' && v[0] != '1')) return -1;
+  int q = (v[0] - '0') * 1000;
+  if (v.size() == 1) return q;
+  if (v[1] != '.' || v.size() > 5) return -1;
+  int scale = 100;
+  for (char c : v.substr(2)) {
+    if (c < '0' || c > '9') return -1;
+    q += (c - '0') * scale;
+    scale /= 10;
+  }
+  return q > 1000 ? -1 : q;
+}
+
+}  // namespace
+
+content_coding negotiate_content_coding(std::optional<std::string_view> accept_encoding) noexcept {
+  if (!accept_encoding) return content_coding::identity;  // no preference stated: do not compress
+  int q_gzip = -1;
+  int q_deflate = -1;
+  int q_identity = -1;
+  int q_any = -1;
+  std::string_view list = *accept_encoding;
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    std::string_view element = list.substr(0, comma);
+    list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+    const std::size_t semi = element.find(';');
+    const std::string_view coding = trim_ows(element.substr(0, semi));
+    if (coding.empty()) continue;
+    int q = 1000;
+    if (semi != std::string_view::npos) {
+      const std::string_view param = trim_ows(element.substr(semi + 1));
+      if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
+      q = parse_qvalue(trim_ows(param.substr(2)));
+      if (q < 0) continue;  // a malformed element is ignored, not the whole field
+    }
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
+      q_gzip = std::max(q_gzip, q);
+    } else if (iequals(coding, "deflate")) {
+      q_deflate = std::max(q_deflate, q);
+    } else if (iequals(coding, "identity")) {
+      q_identity = std::max(q_identity, q);
+    } else if (coding == "*") {
+      q_any = std::max(q_any, q);
+    }
+  }
+  if (q_gzip < 0) q_gzip = q_any;
+  if (q_deflate < 0) q_deflate = q_any;
+  // identity competes only when the client ranked it (by name or by "*"); unranked, it is the
+  // fallback, so "gzip;q=0.5" alone still means "gzip, please".
+  if (q_identity < 0) q_identity = q_any;
+  const int best = std::max(q_gzip, q_deflate);
+  if (best <= 0 || best < q_identity) return content_coding::identity;
+  return q_gzip >= q_deflate ? content_coding::gzip : content_coding::deflate;
+}
+
+std::string_view content_coding_name(content_coding coding) noexcept {
+  switch (coding) {
+    case content_coding::gzip:
+      return "gzip";
+    case content_coding::deflate:
+      return "deflate";
+    case content_coding::identity:
+      break;
+  }
+  return "identity";
 }
 
 }  // namespace aio::http::detail

@@ -1,6 +1,7 @@
 #pragma once
 /// @file compression.hpp
-/// gzip and deflate bodies (Content-Encoding) with zlib, decoded incrementally under a size limit.
+/// gzip and deflate bodies (Content-Encoding) with zlib: decoded incrementally under a size limit,
+/// encoded whole or as a stream, and negotiated from Accept-Encoding.
 ///
 /// "deflate" in HTTP means the zlib format (RFC 1950), but some servers send raw deflate (RFC 1951);
 /// like browsers and aiohttp the decoder looks at the first two bytes and accepts both. The zlib
@@ -12,10 +13,12 @@
 #include <string>
 #include <string_view>
 
+#include "aio/http/content_coding.hpp"
+
 namespace aio::http::detail {
 
-/// A content coding aio can decode and encode.
-enum class content_coding { identity, gzip, deflate };
+/// A content coding aio can decode and encode (the public enum).
+using content_coding = aio::http::content_coding;
 
 /// The coding named by a Content-Encoding value ("gzip", "x-gzip", "deflate", "identity"; any case),
 /// or nothing for a coding aio does not support (br, zstd, a list of several).
@@ -57,5 +60,37 @@ class decompressor {
 
 /// Encodes a whole body (`level` 0..9, -1 for zlib's default).
 [[nodiscard]] std::string compress(std::string_view in, content_coding coding, int level = -1);
+
+/// Encodes a gzip or deflate stream fed in pieces (a streamed response body). Each `feed` ends with a
+/// sync flush, so the peer can decode every piece as soon as it arrives (a server-sent event is not
+/// held back inside zlib), at the cost of a few bytes per piece.
+class compressor {
+ public:
+  /// `coding` must not be identity. @par Errors `std::invalid_argument` for a bad level.
+  explicit compressor(content_coding coding, int level = -1);
+  compressor(compressor&&) noexcept;
+  compressor& operator=(compressor&&) noexcept;
+  ~compressor();
+
+  /// Encodes `in` and appends to `out` what decodes everything fed so far.
+  void feed(std::string_view in, std::string& out);
+  /// Ends the stream (the gzip trailer), appending to `out`. Nothing may be fed afterwards.
+  void finish(std::string& out);
+
+ private:
+  struct state;
+  std::unique_ptr<state> m_state;
+};
+
+/// The coding to answer a request with, from its Accept-Encoding value (nullopt: no such field):
+/// the acceptable coding (q > 0) with the highest q-value, gzip before deflate on a tie, and identity
+/// when no compressed coding is acceptable or identity is explicitly preferred (RFC 9110 12.5.3:
+/// `*` stands for codings not listed; identity is acceptable unless excluded, so an excluded identity
+/// with nothing else acceptable still gets identity, the server's only choice short of 406).
+[[nodiscard]] content_coding negotiate_content_coding(
+    std::optional<std::string_view> accept_encoding) noexcept;
+
+/// The Content-Encoding token of `coding` ("gzip", "deflate", "identity").
+[[nodiscard]] std::string_view content_coding_name(content_coding coding) noexcept;
 
 }  // namespace aio::http::detail

@@ -9,13 +9,21 @@ namespace aio {
 namespace detail {
 
 bool stream_writer_wait_operation::await_ready() {
-  return m_what == what::drain ? !m_t->must_drain() : m_t->is_closed();
+  switch (m_what) {
+    case what::drain:
+      return !m_t->must_drain();
+    case what::flushed:
+      return !m_t->sendfile_must_wait();
+    case what::closed:
+      break;
+  }
+  return m_t->is_closed();
 }
 
 bool stream_writer_wait_operation::await_suspend(std::coroutine_handle<> h) {
   if (cancel_before_park(m_waiter)) return false;
   current_task_header()->m_resume = h;
-  if (m_what == what::drain) {
+  if (m_what != what::closed) {
     m_t->park_drainer(m_waiter);
   } else {
     m_t->park_closer(m_waiter);
@@ -25,7 +33,7 @@ bool stream_writer_wait_operation::await_suspend(std::coroutine_handle<> h) {
 
 void stream_writer_wait_operation::await_resume() {
   finish_wait(m_waiter);
-  if (m_what == what::drain) m_t->throw_write_error();
+  if (m_what != what::closed) m_t->throw_write_error();
 }
 
 }  // namespace detail

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "aio/net/detail/stream_transport.hpp"
@@ -16,10 +18,11 @@
 namespace aio {
 
 namespace detail {
-/// The awaiter of `drain()` and `wait_closed()`.
+/// The awaiter of `drain()` and `wait_closed()`, and of sendfile's wait for the queued bytes (`flushed`:
+/// woken at the low-water mark like drain, the caller re-checks until nothing is queued).
 class stream_writer_wait_operation {
  public:
-  enum class what : unsigned char { drain, closed };
+  enum class what : unsigned char { drain, closed, flushed };
   stream_writer_wait_operation(stream_transport* t, what w) noexcept : m_t(t), m_what(w) {}
   stream_writer_wait_operation(stream_writer_wait_operation&& o) noexcept : m_t(o.m_t), m_what(o.m_what) {}
   stream_writer_wait_operation& operator=(stream_writer_wait_operation&&) = delete;
@@ -80,6 +83,27 @@ class stream_writer {
   [[nodiscard]] detail::stream_writer_wait_operation drain() noexcept {
     return {m_t, detail::stream_writer_wait_operation::what::drain};
   }
+  /// Sends `count` bytes of the file `fd` starting at `offset` (nullopt: to the end of the file), after
+  /// the bytes already queued (asyncio's `loop.sendfile(transport, file, offset, count)`); returns the
+  /// number of bytes sent, less than `count` only when the file ended first. It returns once the bytes
+  /// are handed to the kernel. `fd` stays the caller's, and its file position is neither used nor
+  /// moved (asyncio seeks the file object; aio reads at `offset`).
+  ///
+  /// A plain TCP or Unix stream uses sendfile(2): the kernel copies from the page cache to the socket,
+  /// waiting for writability between calls. A TLS stream, a pipe, or a file sendfile(2) cannot read
+  /// (EINVAL, ENOSYS) falls back to pread(2) pieces written with `write()` + `drain()` (asyncio's
+  /// fallback). `write()` calls made meanwhile are queued and sent after the file's bytes.
+  /// @par Cancellation
+  /// Not cancel-safe, like `sock_sendall`: a cancelled sendfile stops between two system calls; the
+  /// peer got a prefix of the range of unreported length. The stream stays usable (later writes follow
+  /// that prefix), but a protocol that announced the length must close it.
+  /// @par Errors
+  /// `std::system_error` as `drain()` (EPIPE, ECONNRESET naming the peer, never SIGPIPE) when the
+  /// peer went away, also recorded so that later `drain()`s report it; ECONNABORTED when this stream
+  /// was aborted meanwhile; the errno of a failed read of `fd` (EBADF, EIO, ...).
+  /// `std::runtime_error` after `close()` or `write_eof()`, as `write()`.
+  [[nodiscard]] coro<std::uint64_t> sendfile(int fd, std::uint64_t offset = 0,
+                                             std::optional<std::uint64_t> count = std::nullopt);
   /// Half-close: sends FIN after the buffered bytes; reading continues. Not supported on TLS streams.
   void write_eof() { m_t->write_eof(); }
   [[nodiscard]] bool can_write_eof() const noexcept { return m_t->can_write_eof(); }

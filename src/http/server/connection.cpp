@@ -14,6 +14,7 @@
 #include "aio/http/parse_error.hpp"
 #include "aio/http/status.hpp"
 #include "aio/runtime/event_loop.hpp"
+#include "compress_response.hpp"
 #include "head_writer.hpp"
 #include "site.hpp"
 
@@ -214,6 +215,7 @@ coro<> http_connection::send_response(response& resp) {
     co_return;
   }
   const request_head& h = m_parser.head();
+  if (resp.compression_enabled()) compress_response(resp, h.headers);
   if (resp.must_close() || must_close()) m_close = true;
   const std::string& body = resp.body();
   head_spec spec;

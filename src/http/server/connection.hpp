@@ -88,6 +88,9 @@ class http_connection {
   coro<> handle_request();
   coro<> send_response(response& resp);
   coro<> send_file(response& resp);
+  /// Sends `length` bytes of `fd` from `offset`; false (and the connection aborted) if the file ended
+  /// first.
+  coro<bool> send_file_range(int fd, std::uint64_t offset, std::uint64_t length);
   coro<bool> discard_body();
   bool body_step(std::string& out, std::size_t max);
   bool before_body_wait();

@@ -1,18 +1,18 @@
-// Sending a file_response: conditional requests (304), single byte ranges (206/416), then the
-// bytes in pieces with flow control.
+// Sending a file_response: conditional requests (304), byte ranges (206, multipart/byteranges, 416),
+// then the bytes with stream_writer::sendfile (sendfile(2); pread + write on TLS).
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <optional>
 
 #include "../serialize.hpp"
 #include "aio/http/status.hpp"
+#include "byte_ranges.hpp"
 #include "connection.hpp"
 #include "head_writer.hpp"
 #include "site.hpp"
@@ -20,8 +20,6 @@
 namespace aio::http::detail {
 
 namespace {
-
-constexpr std::size_t k_file_piece = std::size_t{256} * 1024;
 
 class fd_guard {
  public:
@@ -102,54 +100,6 @@ std::string_view guess_type(const std::filesystem::path& p) {
   return "application/octet-stream";
 }
 
-struct byte_range {
-  std::uint64_t first = 0;
-  std::uint64_t last = 0;  // inclusive
-};
-
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-/// One range of `bytes=...` against `size`: nothing for a header to ignore (malformed, several
-/// ranges), `unsatisfiable` set for a range past the end.
-std::optional<byte_range> parse_range(std::string_view v, std::uint64_t size, bool& unsatisfiable) {
-  v = trim(v);
-  if (!v.starts_with("bytes=")) return std::nullopt;
-  v.remove_prefix(6);
-  if (v.find(',') != std::string_view::npos) return std::nullopt;  // several ranges: send it all
-  const std::size_t dash = v.find('-');
-  if (dash == std::string_view::npos) return std::nullopt;
-  const std::string_view a = trim(v.substr(0, dash));
-  const std::string_view b = trim(v.substr(dash + 1));
-  byte_range r;
-  if (a.empty()) {  // suffix: the last n bytes
-    std::uint64_t n = 0;
-    if (!parse_u64(b, n)) return std::nullopt;
-    if (n == 0 || size == 0) {
-      unsatisfiable = true;
-      return std::nullopt;
-    }
-    r.first = n >= size ? 0 : size - n;
-    r.last = size - 1;
-    return r;
-  }
-  if (!parse_u64(a, r.first)) return std::nullopt;
-  if (b.empty()) {
-    r.last = size == 0 ? 0 : size - 1;
-  } else if (!parse_u64(b, r.last) || r.last < r.first) {
-    return std::nullopt;
-  }
-  if (r.first >= size) {
-    unsatisfiable = true;
-    return std::nullopt;
-  }
-  if (r.last >= size) r.last = size - 1;
-  return r;
-}
-
 std::string hex(std::uint64_t v) {
   char buf[17];
   const int n = std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
@@ -188,7 +138,7 @@ coro<> http_connection::send_file(response& resp) {
     const auto since = parse_http_date(*ims);
     not_modified = since && st.st_mtim.tv_sec <= *since;
   }
-  std::uint64_t offset = 0;
+  std::vector<byte_range> ranges;  // empty: the whole file
   std::uint64_t length = size;
   if (not_modified && (h.method == "GET" || h.method == "HEAD")) {
     status = 304;
@@ -199,29 +149,40 @@ coro<> http_connection::send_file(response& resp) {
       const std::string_view ir = trim(*if_range);
       use = ir == etag || ir == last_modified;
     }
-    bool unsatisfiable = false;
-    const auto r = use ? parse_range(*range, size, unsatisfiable) : std::nullopt;
-    if (use && unsatisfiable) {
+    range_request rq = use ? parse_range_header(*range, size) : range_request{};
+    if (rq.result == range_request::outcome::unsatisfiable) {
       response err(416, "416: Range Not Satisfiable");
       err.headers() = resp.headers();
       err.headers().set("Content-Range", "bytes */" + std::to_string(size));
       co_await send_response(err);
       co_return;
     }
-    if (r) {
+    if (rq.result == range_request::outcome::ranges) {
       status = 206;
-      offset = r->first;
-      length = r->last - r->first + 1;
-      fields.set("Content-Range", "bytes " + std::to_string(r->first) + "-" + std::to_string(r->last) + "/" +
-                                      std::to_string(size));
+      ranges = std::move(rq.ranges);
     }
+  }
+  // A Content-Type among the handler's headers wins over the guess (write_server_head keeps it).
+  const std::string file_type(!resp.content_type().empty()      ? std::string_view(resp.content_type())
+                              : fields.contains("Content-Type") ? fields.get("Content-Type", "")
+                                                                : guess_type(resp.file_path()));
+  std::optional<byteranges_framing> multipart;
+  std::string multipart_type;
+  if (ranges.size() == 1) {
+    length = ranges[0].length();
+    fields.set("Content-Range", "bytes " + std::to_string(ranges[0].first) + "-" +
+                                    std::to_string(ranges[0].last) + "/" + std::to_string(size));
+  } else if (ranges.size() > 1) {
+    multipart.emplace(file_type, size);
+    length = multipart->body_length(ranges);
+    multipart_type = multipart->content_type();
+    fields.erase("Content-Type");  // the parts carry the file's type; the whole is multipart
   }
   if (resp.must_close() || must_close()) m_close = true;
   head_spec spec;
   spec.status = status;
   spec.fields = &fields;
-  spec.content_type =
-      resp.content_type().empty() ? guess_type(resp.file_path()) : std::string_view(resp.content_type());
+  spec.content_type = multipart ? std::string_view(multipart_type) : std::string_view(file_type);
   spec.framing = body_framing_kind::length;
   spec.length = length;
   spec.connection = m_close                ? connection_header::close
@@ -231,23 +192,25 @@ coro<> http_connection::send_file(response& resp) {
   if (m_site->opts.access_log) log_access(status, m_is_head ? 0 : length);
   if (m_is_head || status == 304 || length == 0) co_return;
   flush();
-  std::string piece;
-  std::uint64_t left = length;
-  while (left > 0) {
-    const std::size_t want = left < k_file_piece ? static_cast<std::size_t>(left) : k_file_piece;
-    piece.resize(want);
-    const ssize_t n = ::pread(fd.get(), piece.data(), want, static_cast<off_t>(offset));
-    if (n <= 0) {  // the file shrank or failed: the promised length cannot be kept
-      m_close = true;
-      m_writer.abort();
-      co_return;
-    }
-    piece.resize(static_cast<std::size_t>(n));
-    m_writer.write(piece);
-    offset += static_cast<std::uint64_t>(n);
-    left -= static_cast<std::uint64_t>(n);
-    co_await m_writer.drain();
+  if (!multipart) {
+    const std::uint64_t first = ranges.empty() ? 0 : ranges[0].first;
+    co_await send_file_range(fd.get(), first, length);
+    co_return;
   }
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    m_writer.write(multipart->part_head(i, ranges[i]));
+    if (!co_await send_file_range(fd.get(), ranges[i].first, ranges[i].length())) co_return;
+  }
+  m_writer.write(multipart->closing());
+}
+
+coro<bool> http_connection::send_file_range(int fd, std::uint64_t offset, std::uint64_t length) {
+  const std::uint64_t sent = co_await m_writer.sendfile(fd, offset, length);
+  if (sent == length) co_return true;
+  // The file shrank: the promised length cannot be kept, and only closing tells the client.
+  m_close = true;
+  m_writer.abort();
+  co_return false;
 }
 
 }  // namespace aio::http::detail

@@ -4,13 +4,31 @@
 
 #include <stdexcept>
 
+#include "../compression.hpp"
 #include "../serialize.hpp"
 #include "aio/http/server/request.hpp"
 #include "aio/http/status.hpp"
+#include "compress_response.hpp"
 #include "connection.hpp"
 #include "head_writer.hpp"
 
 namespace aio::http {
+
+void detail::compressor_deleter::operator()(compressor* c) const noexcept { delete c; }
+
+stream_response::stream_response(stream_response&&) noexcept = default;
+stream_response& stream_response::operator=(stream_response&&) noexcept = default;
+stream_response::~stream_response() = default;
+
+void stream_response::start_compression(request& req) {
+  const content_coding coding =
+      detail::choose_response_coding(m_compress_force, m_status, m_headers, req.headers());
+  detail::mark_response_coding(m_headers, coding, !m_compress_force.has_value());
+  if (coding == content_coding::identity) return;
+  m_length.reset();  // the compressed length is unknown until the end
+  if (!m_no_body)
+    m_compressor.reset(new detail::compressor(coding));  // NOLINT(cppcoreguidelines-owning-memory)
+}
 
 // The coroutines below avoid a `co_return` before their first `co_await`: clang-tidy's analyzer
 // misreads the promise on that path ("garbage value"); the synchronous work is in helpers.
@@ -20,6 +38,7 @@ void stream_response::send_head(request& req) {
   if (conn.head_sent()) throw std::logic_error("aio.http: a response was already sent for this request");
   const bool http10 = req.version().minor == 0;
   m_no_body = req.method() == "HEAD" || status_has_no_body(m_status);
+  if (m_compress) start_compression(req);
   bool close = conn.must_close();
   detail::head_spec spec;
   spec.status = m_status;
@@ -60,17 +79,33 @@ bool stream_response::send_piece(std::string_view data) {
     throw std::logic_error("aio.http: stream_response body longer than its Content-Length");
   }
   m_written += data.size();
-  if (m_chunked) {
-    detail::write_chunk(m_conn->out(), data);
-    m_conn->flush();
+  if (m_compressor) {
+    std::string packed;
+    m_compressor->feed(data, packed);
+    send_body_bytes(packed);
   } else {
-    m_conn->writer().write(data);
+    send_body_bytes(data);
   }
   return true;
 }
 
+void stream_response::send_body_bytes(std::string_view wire) {
+  if (wire.empty()) return;  // an empty chunk would end a chunked body
+  if (m_chunked) {
+    detail::write_chunk(m_conn->out(), wire);
+    m_conn->flush();
+  } else {
+    m_conn->writer().write(wire);
+  }
+}
+
 void stream_response::end_body() {
   m_eof = true;
+  if (m_compressor) {
+    std::string rest;
+    m_compressor->finish(rest);
+    send_body_bytes(rest);
+  }
   if (m_chunked) {
     detail::write_last_chunk(m_conn->out());
     m_conn->flush();

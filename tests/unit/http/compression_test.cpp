@@ -88,4 +88,65 @@ TEST(http_compression, corrupt_and_truncated_input) {
   EXPECT_THROW((void)aio::http::detail::decompress(packed, content_coding::gzip, 1 << 20), body_error);
 }
 
+TEST(http_compression, streaming_encoder_pieces_decode_as_they_arrive) {
+  for (auto coding : {content_coding::gzip, content_coding::deflate}) {
+    aio::http::detail::compressor enc(coding);
+    aio::http::detail::decompressor dec(coding, 1 << 24);
+    std::string decoded;
+    std::string all;
+    for (int i = 0; i < 200; ++i) {
+      const std::string piece = "piece " + std::to_string(i) + " of a stream\n";
+      all += piece;
+      std::string wire;
+      enc.feed(piece, wire);
+      EXPECT_FALSE(wire.empty());
+      dec.feed(wire, decoded);
+      EXPECT_EQ(decoded, all) << "piece " << i << " was held back (no sync flush)";
+    }
+    std::string big = sample() + sample();  // larger than zlib's output buffer in one feed
+    std::string wire;
+    enc.feed(big, wire);
+    enc.feed("", wire);  // nothing to do
+    enc.finish(wire);
+    enc.finish(wire);  // harmless twice
+    dec.feed(wire, decoded);
+    dec.finish();
+    EXPECT_EQ(decoded, all + big);
+    std::string more;
+    EXPECT_THROW(enc.feed("late", more), std::logic_error);
+  }
+  EXPECT_THROW(aio::http::detail::compressor{content_coding::identity}, std::invalid_argument);
+  EXPECT_THROW((aio::http::detail::compressor{content_coding::gzip, 42}), std::invalid_argument);
+  // An empty stream is still a valid one.
+  aio::http::detail::compressor empty(content_coding::gzip);
+  std::string wire;
+  empty.finish(wire);
+  EXPECT_EQ(aio::http::detail::decompress(wire, content_coding::gzip, 10), "");
+}
+
+TEST(http_compression, negotiate_content_coding) {
+  using aio::http::detail::negotiate_content_coding;
+  EXPECT_EQ(negotiate_content_coding(std::nullopt), content_coding::identity);
+  EXPECT_EQ(negotiate_content_coding(""), content_coding::identity);
+  EXPECT_EQ(negotiate_content_coding("gzip"), content_coding::gzip);
+  EXPECT_EQ(negotiate_content_coding("deflate, gzip"), content_coding::gzip);  // tie: gzip
+  EXPECT_EQ(negotiate_content_coding("deflate"), content_coding::deflate);
+  EXPECT_EQ(negotiate_content_coding(" Deflate ; q=0.9 , GZip;q=0.85"), content_coding::deflate);
+  EXPECT_EQ(negotiate_content_coding("gzip;q=0"), content_coding::identity);
+  EXPECT_EQ(negotiate_content_coding("gzip;q=0.001"), content_coding::gzip);
+  EXPECT_EQ(negotiate_content_coding("gzip;q=1.0, identity;q=1"), content_coding::gzip);
+  EXPECT_EQ(negotiate_content_coding("gzip;q=0.7, identity"), content_coding::identity);
+  EXPECT_EQ(negotiate_content_coding("identity;q=0"), content_coding::identity);  // nothing better
+  EXPECT_EQ(negotiate_content_coding("*"), content_coding::gzip);
+  EXPECT_EQ(negotiate_content_coding("*;q=0.5, gzip;q=0"), content_coding::deflate);
+  EXPECT_EQ(negotiate_content_coding("*;q=0"), content_coding::identity);
+  EXPECT_EQ(negotiate_content_coding("br, zstd"), content_coding::identity);
+  // Malformed q-values drop their element only.
+  EXPECT_EQ(negotiate_content_coding("gzip;q=2, deflate"), content_coding::deflate);
+  EXPECT_EQ(negotiate_content_coding("gzip;q=0.1234, deflate;q=0.1"), content_coding::deflate);
+  EXPECT_EQ(negotiate_content_coding("gzip;level=1"), content_coding::identity);
+  EXPECT_EQ(negotiate_content_coding(",,gzip,,"), content_coding::gzip);
+  EXPECT_EQ(aio::http::detail::content_coding_name(content_coding::deflate), "deflate");
+}
+
 }  // namespace

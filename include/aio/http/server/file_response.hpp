@@ -12,10 +12,11 @@ namespace aio::http {
 ///
 /// The server answers 404 if the file cannot be opened, sets Content-Type from the extension,
 /// `Last-Modified` and a weak `ETag` (from the modification time and size), answers
-/// `If-None-Match` / `If-Modified-Since` with 304, and a single `Range: bytes=...` with 206
-/// (`Content-Range`) or 416 when unsatisfiable (an `If-Range` that does not match sends the whole
-/// file). HEAD gets the head only. The file is read in 256 KiB pieces with plain reads and written
-/// with flow control (no sendfile, so TLS connections work the same).
+/// `If-None-Match` / `If-Modified-Since` with 304, a `Range: bytes=...` with 206 (`Content-Range`;
+/// several ranges as `multipart/byteranges`, overlapping ones merged) or 416 when no range is
+/// satisfiable; a malformed Range, more than 100 ranges, or an `If-Range` that does not match sends
+/// the whole file. HEAD gets the head only. The bytes are sent with `stream_writer::sendfile`
+/// (sendfile(2); pread + write with flow control on TLS). `enable_compression()` does not apply.
 /// `headers()` of the returned response are sent too (e.g. Cache-Control).
 ///
 /// @par Example

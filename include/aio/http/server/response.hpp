@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "aio/http/content_coding.hpp"
 #include "aio/http/headers.hpp"
 
 namespace aio::http {
@@ -58,6 +60,20 @@ class response {
   /// unless `headers()` has one).
   [[nodiscard]] const std::string& content_type() const noexcept { return m_content_type; }
   void set_content_type(std::string ct) { m_content_type = std::move(ct); }
+  /// Compresses the body when the client accepts it (aiohttp's `enable_compression()`): gzip or deflate
+  /// chosen from the request's Accept-Encoding (q-values, `identity`, `*`; gzip on a tie), or `force`
+  /// regardless of it (as aiohttp's `force=`; identity then means no compression). The server sets
+  /// `Content-Encoding`, adds `Accept-Encoding` to `Vary` (unless forced) and sends the compressed
+  /// length, also for HEAD. Nothing happens for an empty body, a status without a body, a response
+  /// whose headers already name a `Content-Encoding`, and `file_response` (sent as is, with sendfile).
+  /// The body is compressed on the loop thread, in one go.
+  void enable_compression(std::optional<content_coding> force = std::nullopt) noexcept {
+    m_compress = true;
+    m_compress_force = force;
+  }
+  [[nodiscard]] bool compression_enabled() const noexcept { return m_compress; }
+  /// The coding given to `enable_compression` (nullopt: negotiated).
+  [[nodiscard]] std::optional<content_coding> compression_force() const noexcept { return m_compress_force; }
   /// Forces `Connection: close` after this response.
   void force_close() noexcept { m_force_close = true; }
   [[nodiscard]] bool must_close() const noexcept { return m_force_close; }
@@ -84,6 +100,8 @@ class response {
   int m_status = 200;
   body_kind m_kind = body_kind::bytes;
   bool m_force_close = false;
+  bool m_compress = false;
+  std::optional<content_coding> m_compress_force;
   std::string m_reason;
   aio::http::headers m_headers;
   std::string m_body;

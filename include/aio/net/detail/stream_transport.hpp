@@ -145,6 +145,24 @@ class stream_transport {
   /// The filter's state changed in a way a parked reader waits for (TLS handshake finished): wake it.
   void wake_readers() noexcept { m_readers.wake_all(); }
 
+  // ---- sendfile ---------------------------------------------------------------------------------
+  // stream_writer::sendfile (src/net/stream_sendfile.cpp). While a sendfile runs it owns the fd's write
+  // side the way a pending flush does (`m_write_pending`): write() queues without sending, close() and
+  // write_eof() wait for it, abort() withdraws it. The sendfile's own writability waits use the fd's
+  // writer slot, free because no flush is pending meanwhile.
+  /// Throws std::runtime_error as write() does for a closed stream or one after write_eof().
+  void sendfile_check_open() const;
+  /// True while a sendfile must wait before claiming: bytes queued earlier are unsent, or another
+  /// sendfile owns the write side. False once the stream failed or closed (the caller reports it).
+  [[nodiscard]] bool sendfile_must_wait() const noexcept;
+  /// Claims the write side (precondition: !sendfile_must_wait() and not closed); takes a reference.
+  void sendfile_claim() noexcept;
+  /// Gives the write side back (unless abort() took it) and sends what write() queued meanwhile.
+  void sendfile_release() noexcept;
+  /// Records a failed send as the stream's write error, as a failed flush does (drain() reports it).
+  void sendfile_fail(int err) noexcept;
+  // ---- end sendfile -----------------------------------------------------------------------------
+
   /// Intrusive link for the server's list of live connections.
   stream_transport* m_server_prev = nullptr;
   stream_transport* m_server_next = nullptr;

@@ -1,0 +1,244 @@
+// file_response: large files (sent with sendfile), multi-range requests (multipart/byteranges), 416,
+// coalescing and the range cap; with raw sockets and with curl.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "aio/http/server.hpp"
+#include "server_test_util.hpp"
+
+namespace {
+
+using aio::coro;
+using aio::http::request;
+using aio::http::response;
+using namespace server_test;
+
+const aio_test::options k_real{.clock = aio::real_clock};
+
+struct temp_file {
+  std::filesystem::path path;
+  std::string content;
+  explicit temp_file(std::string c) : content(std::move(c)) {
+    static int counter = 0;
+    path = std::filesystem::temp_directory_path() /
+           ("aio_file_response_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".txt");
+    std::ofstream(path, std::ios::binary) << content;
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  ~temp_file() { std::filesystem::remove(path); }
+};
+
+std::string big_content(std::size_t n) {
+  std::string s(n, '\0');
+  std::uint32_t x = 88172645U;
+  for (char& c : s) {
+    x ^= x << 13U;
+    x ^= x >> 17U;
+    x ^= x << 5U;
+    c = static_cast<char>('a' + x % 26);
+  }
+  return s;
+}
+
+aio::http::application file_app(const std::filesystem::path& p) {
+  aio::http::application app;
+  app.router().add_get("/file", [p](request&) -> coro<response> { co_return aio::http::file_response(p); });
+  return app;
+}
+
+/// One part of a multipart/byteranges body.
+struct part {
+  std::string content_type;
+  std::string content_range;
+  std::string data;
+};
+
+/// Splits a multipart/byteranges body (RFC 9110 14.6) by the boundary named in `content_type`.
+std::vector<part> parse_byteranges(std::string_view content_type, const std::string& body) {
+  std::vector<part> parts;
+  const std::size_t b = content_type.find("boundary=");
+  if (!content_type.starts_with("multipart/byteranges") || b == std::string_view::npos) return parts;
+  const std::string delim = "--" + std::string(content_type.substr(b + 9));
+  std::size_t pos = body.find(delim);
+  while (pos != std::string::npos) {
+    pos += delim.size();
+    if (body.compare(pos, 2, "--") == 0) break;  // the closing delimiter
+    const std::size_t head_end = body.find("\r\n\r\n", pos);
+    if (head_end == std::string::npos) break;
+    part p;
+    const std::string head = body.substr(pos, head_end - pos);
+    auto field = [&head](const std::string& name) {
+      const std::size_t at = head.find(name + ": ");
+      if (at == std::string::npos) return std::string();
+      const std::size_t end = head.find("\r\n", at);
+      return head.substr(at + name.size() + 2,
+                         end == std::string::npos ? std::string::npos : end - at - name.size() - 2);
+    };
+    p.content_type = field("Content-Type");
+    p.content_range = field("Content-Range");
+    const std::size_t next = body.find("\r\n" + delim, head_end + 4);
+    if (next == std::string::npos) break;
+    p.data = body.substr(head_end + 4, next - head_end - 4);
+    parts.push_back(std::move(p));
+    pos = next + 2;
+  }
+  return parts;
+}
+
+TEST(HttpFileResponse, LargeFileWholeAndRanged) {
+  const temp_file f(big_content(std::size_t{6} << 20));
+  auto app = file_app(f.path);
+  aio_test::run(
+      [](aio::http::application& app, const temp_file& f) -> coro<> {
+        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
+        auto c = co_await raw_client::connect(srv.port());
+        auto r = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.body.size(), f.content.size());
+        EXPECT_TRUE(r.body == f.content);
+        // Keep-alive still works after a sendfile body, and a range in the middle of a big file.
+        auto r2 = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=3000000-3999999\r\n\r\n");
+        EXPECT_EQ(r2.status, 206);
+        EXPECT_TRUE(r2.body == f.content.substr(3000000, 1000000));
+        c.close();
+        co_await srv.shutdown();
+      }(app, f),
+      k_real);
+}
+
+TEST(HttpFileResponse, MultipleRangesAreMultipartByteranges) {
+  const temp_file f("0123456789abcdefghijklmnopqrstuvwxyz");  // 36 bytes
+  auto app = file_app(f.path);
+  aio_test::run(
+      [](aio::http::application& app) -> coro<> {
+        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
+        auto c = co_await raw_client::connect(srv.port());
+        auto r = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=0-3, -4\r\n\r\n");
+        EXPECT_EQ(r.status, 206);
+        const std::string ct(r.headers.get("Content-Type", ""));
+        EXPECT_TRUE(ct.starts_with("multipart/byteranges; boundary=")) << ct;
+        EXPECT_FALSE(r.headers.contains("Content-Range"));
+        EXPECT_EQ(r.headers.get("Content-Length", ""), std::to_string(r.body.size()));
+        auto parts = parse_byteranges(ct, r.body);
+        EXPECT_EQ(parts.size(), 2U);
+        if (parts.size() == 2) {
+          EXPECT_EQ(parts[0].data, "0123");
+          EXPECT_EQ(parts[0].content_range, "bytes 0-3/36");
+          EXPECT_EQ(parts[0].content_type, "text/plain; charset=utf-8");
+          EXPECT_EQ(parts[1].data, "wxyz");
+          EXPECT_EQ(parts[1].content_range, "bytes 32-35/36");
+        }
+        // In the order asked when they do not overlap; an unsatisfiable one is left out.
+        auto r2 =
+            co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=20-21,1-2,100-200\r\n\r\n");
+        auto p2 = parse_byteranges(r2.headers.get("Content-Type", ""), r2.body);
+        EXPECT_EQ(p2.size(), 2U);
+        if (p2.size() == 2) {
+          EXPECT_EQ(p2[0].data, "kl");
+          EXPECT_EQ(p2[1].data, "12");
+        }
+        // Overlapping and adjacent ranges coalesce: one range left is a plain 206.
+        auto r3 = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=5-10,0-6,8-12\r\n\r\n");
+        EXPECT_EQ(r3.status, 206);
+        EXPECT_EQ(r3.body, "0123456789abc");
+        EXPECT_EQ(r3.headers.get("Content-Range", ""), "bytes 0-12/36");
+        // All unsatisfiable: 416.
+        auto r4 = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=40-50, 60-\r\n\r\n");
+        EXPECT_EQ(r4.status, 416);
+        EXPECT_EQ(r4.headers.get("Content-Range", ""), "bytes */36");
+        // Malformed (one bad spec) or another unit: ignored, the whole file.
+        auto r5 = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1,x-3\r\n\r\n");
+        EXPECT_EQ(r5.status, 200);
+        EXPECT_EQ(r5.body.size(), 36U);
+        auto r6 = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: items=0-1\r\n\r\n");
+        EXPECT_EQ(r6.status, 200);
+        // HEAD: the same head, no body.
+        auto r7 = co_await c.request("HEAD /file HTTP/1.1\r\nHost: x\r\nRange: bytes=0-0,-1\r\n\r\n", true);
+        EXPECT_EQ(r7.status, 206);
+        EXPECT_TRUE(r7.headers.get("Content-Type", "").starts_with("multipart/byteranges"));
+        EXPECT_NE(r7.headers.get("Content-Length", "0"), "0");
+        EXPECT_EQ(r7.body, "");
+        // A If-Range that does not match: the whole file.
+        auto r8 = co_await c.request(
+            "GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1,4-5\r\nIf-Range: \"old\"\r\n\r\n");
+        EXPECT_EQ(r8.status, 200);
+        c.close();
+        co_await srv.shutdown();
+      }(app),
+      k_real);
+}
+
+TEST(HttpFileResponse, TooManyRangesAreIgnored) {
+  const temp_file f(big_content(100000));
+  auto app = file_app(f.path);
+  aio_test::run(
+      [](aio::http::application& app) -> coro<> {
+        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
+        auto c = co_await raw_client::connect(srv.port());
+        std::string many = "bytes=";
+        for (int i = 0; i < 101; ++i)
+          many += (i ? "," : "") + std::to_string(i * 500) + "-" + std::to_string(i * 500 + 1);
+        auto r = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: " + many + "\r\n\r\n");
+        EXPECT_EQ(r.status, 200);  // over the cap (100): the whole file, not 101 parts
+        EXPECT_EQ(r.body.size(), 100000U);
+        std::string hundred = "bytes=";
+        for (int i = 0; i < 100; ++i)
+          hundred += (i ? "," : "") + std::to_string(i * 500) + "-" + std::to_string(i * 500 + 1);
+        auto r2 = co_await c.request("GET /file HTTP/1.1\r\nHost: x\r\nRange: " + hundred + "\r\n\r\n");
+        EXPECT_EQ(r2.status, 206);
+        EXPECT_EQ(parse_byteranges(r2.headers.get("Content-Type", ""), r2.body).size(), 100U);
+        c.close();
+        co_await srv.shutdown();
+      }(app),
+      k_real);
+}
+
+coro<std::string> run_curl(std::vector<std::string> args) {
+  aio::process p =
+      co_await aio::create_subprocess_exec("curl", args, {.stdout_ = aio::pipe, .stderr_ = aio::pipe});
+  auto [out, err] = co_await p.communicate();
+  const int status = co_await p.wait();
+  EXPECT_EQ(status, 0) << "curl failed: " << err;
+  co_return out;
+}
+
+TEST(HttpFileResponse, CurlMultiRange) {
+  if (std::system("curl --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
+  const temp_file f("0123456789abcdefghijklmnopqrstuvwxyz");
+  auto app = file_app(f.path);
+  aio_test::run(
+      [](aio::http::application& app) -> coro<> {
+        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
+        const std::string url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/file";
+        std::vector<std::string> args = {"-sS", "-D", "-", "-r", "0-9,20-29", url};
+        const std::string out = co_await run_curl(std::move(args));
+        EXPECT_NE(out.find("HTTP/1.1 206 Partial Content"), std::string::npos) << out;
+        const std::size_t ct_at = out.find("Content-Type: ");
+        const std::size_t body_at = out.find("\r\n\r\n");
+        EXPECT_NE(ct_at, std::string::npos);
+        EXPECT_NE(body_at, std::string::npos);
+        if (ct_at != std::string::npos && body_at != std::string::npos) {
+          const std::string ct = out.substr(ct_at + 14, out.find("\r\n", ct_at) - ct_at - 14);
+          auto parts = parse_byteranges(ct, out.substr(body_at + 4));
+          EXPECT_EQ(parts.size(), 2U) << out;
+          if (parts.size() == 2) {
+            EXPECT_EQ(parts[0].data, "0123456789");
+            EXPECT_EQ(parts[1].data, "klmnopqrst");
+            EXPECT_EQ(parts[1].content_range, "bytes 20-29/36");
+          }
+        }
+        std::vector<std::string> args2 = {"-sS", "-o", "/dev/null", "-w", "%{http_code}", "-r", "50-60", url};
+        EXPECT_EQ(co_await run_curl(std::move(args2)), "416");
+        co_await srv.shutdown();
+      }(app),
+      k_real);
+}
+
+}  // namespace
