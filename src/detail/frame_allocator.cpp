@@ -13,7 +13,7 @@ namespace aio::detail {
 
 namespace {
 constexpr std::size_t k_granule = 16;
-constexpr std::size_t k_max_pooled = 512;
+constexpr std::size_t k_max_pooled = 2048;  // an HTTP handler's frame (a response inside) passes 512
 constexpr std::size_t k_classes = k_max_pooled / k_granule;
 constexpr std::size_t k_slab_bytes = std::size_t{64} * 1024;
 
@@ -71,7 +71,7 @@ void* allocate_frame(std::size_t size) {
   }
   const std::size_t bytes = c * k_granule;
   if (p.slab_cursor == nullptr || static_cast<std::size_t>(p.slab_end - p.slab_cursor) < bytes) {
-    // The tail of the old slab is abandoned (at most 511 bytes per 64 KiB).
+    // The tail of the old slab is abandoned (less than k_max_pooled bytes per 64 KiB).
     p.slab_cursor = new_slab();
     p.slab_end = p.slab_cursor + k_slab_bytes;
   }

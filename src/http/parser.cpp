@@ -158,7 +158,15 @@ struct parser_callbacks {
     }
     s.m_event = parse_event::head;
     // A HEAD response has no body: llhttp goes straight on to message_complete, which pauses.
-    return skip ? 1 : HPE_PAUSED;
+    if (skip) return 1;
+    // So does a request without a body (most of them): going on to message_complete in this run saves
+    // a second llhttp_execute for the end. Anything with a body, a Transfer-Encoding or an upgrade
+    // pauses here, as before.
+    if (s.m_kind == message_parser::kind::request && framing.content_length.value_or(0) == 0 &&
+        (p->flags & (F_CHUNKED | F_TRANSFER_ENCODING)) == 0 && p->upgrade == 0) {
+      return 0;
+    }
+    return HPE_PAUSED;
   }
 
   static int on_chunk_header(llhttp_t* p) {

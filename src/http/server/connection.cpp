@@ -69,10 +69,8 @@ void http_connection::flush() {
   m_out.clear();
 }
 
-coro<bool> http_connection::wait_input(phase p) {
-  flush();
-  if (m_t->must_drain()) co_await m_writer.drain();
-  if (m_site->shutting_down && p == phase::idle) co_return false;
+bool http_connection::arm_wait(phase p) {
+  if (m_site->shutting_down && p == phase::idle) return false;
   const site& s = *m_site;
   if (p == phase::idle) {
     m_deadline = s.coarse_now + s.sweep_interval +
@@ -83,22 +81,19 @@ coro<bool> http_connection::wait_input(phase p) {
                  std::chrono::duration_cast<clock::duration>(s.opts.request_header_timeout);
   }
   m_phase = p;
-  const std::size_t before = m_t->m_rbuf.size();
-  bool cancelled = false;
-  try {
-    co_await aio::detail::stream_wait_operation(m_t, before + 1);
-  } catch (const cancelled_error&) {
-    cancelled = true;
-  }
+  return true;
+}
+
+bool http_connection::end_wait(phase p, bool cancelled, std::size_t before) {
   m_phase = phase::busy;
   if (p == phase::idle) m_deadline = {};
   if (cancelled) {
     if (m_stop == stop_reason::none) throw cancelled_error();
     m_task.uncancel();
     if (m_stop == stop_reason::timeout && p == phase::head) write_error(408, "408: Request Timeout");
-    co_return false;
+    return false;
   }
-  co_return m_t->m_rbuf.size() > before;
+  return m_t->m_rbuf.size() > before;
 }
 
 coro<> http_connection::run() {
@@ -107,34 +102,40 @@ coro<> http_connection::run() {
     for (;;) {
       if (m_close || m_site->shutting_down) break;
       aio::detail::byte_buffer& buf = m_t->m_rbuf;
-      if (buf.empty()) {
-        if (!co_await wait_input(m_head_started ? phase::head : phase::idle)) break;
-        continue;
-      }
-      const parse_result r = m_parser.feed(buf.view());
-      buf.consume(r.consumed);
-      if (r.event == parse_event::head) {
-        m_head_started = false;
-        m_deadline = {};
-        co_await handle_request();
-        if (m_detached) co_return;
-        continue;
-      }
-      if (r.event == parse_event::need_more) {
+      if (!buf.empty()) {
+        const parse_result r = m_parser.feed(buf.view());
+        buf.consume(r.consumed);
+        if (r.event == parse_event::head) {
+          m_head_started = false;
+          m_deadline = {};
+          co_await handle_request();
+          if (m_detached) co_return;
+          continue;
+        }
+        if (r.event == parse_event::error) {
+          const parse_error& e = m_parser.error();
+          const int status = status_for(e.kind);
+          std::string text = std::to_string(status) + ": " + std::string(reason_phrase(status));
+          write_error(status, text);
+          break;
+        }
+        // upgraded, body or message_complete cannot start a message; treat as a framing bug of ours.
+        if (r.event != parse_event::need_more) break;
         m_head_started = true;
-        if (!co_await wait_input(phase::head)) break;
-        continue;
       }
-      if (r.event == parse_event::error) {
-        const parse_error& e = m_parser.error();
-        const int status = status_for(e.kind);
-        std::string text = std::to_string(status) + ": " + std::string(reason_phrase(status));
-        write_error(status, text);
-        break;
+      // Wait for input here, not in a coroutine of its own: no frame per request.
+      const phase p = m_head_started ? phase::head : phase::idle;
+      flush();
+      if (m_t->must_drain()) co_await m_writer.drain();
+      if (!arm_wait(p)) break;
+      const std::size_t before = buf.size();
+      bool cancelled = false;
+      try {
+        co_await aio::detail::stream_wait_operation(m_t, before + 1);
+      } catch (const cancelled_error&) {
+        cancelled = true;
       }
-      if (r.event == parse_event::upgraded) break;
-      // body / message_complete cannot start a message; treat as a framing bug of ours.
-      break;
+      if (!end_wait(p, cancelled, before)) break;
     }
   } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the client went away mid-write
   }
@@ -202,9 +203,12 @@ coro<> http_connection::handle_request() {
                  h.method.c_str(), h.target.c_str());
     resp = response(500, "500: Internal Server Error");
     co_await send_response(resp);
+  } else if (resp.kind() == response::body_kind::bytes) {
+    write_response(resp);  // the common case without a coroutine frame
   } else {
     co_await send_response(resp);
   }
+  if (!m_close && !m_msg_done) skip_buffered_body();
   if (!m_close && !m_msg_done && !co_await discard_body()) m_close = true;
   if (m_parser.upgraded()) m_close = true;
 }
@@ -214,6 +218,10 @@ coro<> http_connection::send_response(response& resp) {
     co_await send_file(resp);
     co_return;
   }
+  write_response(resp);
+}
+
+void http_connection::write_response(response& resp) {
   const request_head& h = m_parser.head();
   if (resp.compression_enabled()) compress_response(resp, h.headers);
   if (resp.must_close() || must_close()) m_close = true;
@@ -242,8 +250,8 @@ coro<> http_connection::send_response(response& resp) {
   }
   if (invalid) {
     resp = response(500, "500: Internal Server Error");
-    co_await send_response(resp);
-    co_return;
+    write_response(resp);
+    return;
   }
   const bool with_body = !m_is_head && !status_has_no_body(spec.status);
   if (with_body) {
@@ -328,6 +336,18 @@ coro<bool> http_connection::read_body(std::string& out, std::size_t max) {
     after_body_wait(saved);
   }
   co_return false;
+}
+
+void http_connection::skip_buffered_body() {
+  std::string scratch;
+  try {
+    while (!m_msg_done) {
+      scratch.clear();
+      if (!body_step(scratch, 65536)) return;  // done, or the parser needs bytes not yet here
+    }
+  } catch (const std::exception&) {
+    m_close = true;
+  }
 }
 
 // Not written with read_body: clang-tidy's analyzer misreads a coroutine awaited from a coroutine of

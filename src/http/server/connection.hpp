@@ -84,13 +84,22 @@ class http_connection {
   void stop(stop_reason why);
 
  private:
-  coro<bool> wait_input(phase p);
+  /// Before waiting for input in phase `p`: the deadline and phase for the sweeper; false when the
+  /// server is shutting down and the connection is idle.
+  bool arm_wait(phase p);
+  /// After the wait: true when bytes arrived; false to end the connection (a stop by the sweeper).
+  bool end_wait(phase p, bool cancelled, std::size_t before);
   coro<> handle_request();
   coro<> send_response(response& resp);
+  /// Serialises an in-memory response into the output buffer.
+  void write_response(response& resp);
   coro<> send_file(response& resp);
   /// Sends `length` bytes of `fd` from `offset`; false (and the connection aborted) if the file ended
   /// first.
   coro<bool> send_file_range(int fd, std::uint64_t offset, std::uint64_t length);
+  /// Discards what is buffered of the body left unread (most requests have none: the parser then
+  /// only reports the end), without discard_body's coroutine frame; m_close on a malformed body.
+  void skip_buffered_body();
   coro<bool> discard_body();
   bool body_step(std::string& out, std::size_t max);
   bool before_body_wait();

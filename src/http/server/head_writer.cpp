@@ -1,6 +1,7 @@
 #include "head_writer.hpp"
 
 #include <array>
+#include <cstring>
 #include <stdexcept>
 
 #include "../serialize.hpp"
@@ -18,7 +19,54 @@ void append_decimal(std::string& out, std::uint64_t v) {
   out.append(buf.data() + i, buf.size() - i);
 }
 
-void write_server_head(std::string& out, const head_spec& spec) {
+namespace {
+/// Collects the head on the stack and appends it to the output once (a head rarely passes the
+/// buffer): a std::string append per piece costs a capacity check and an out-of-line copy each.
+/// On an exception nothing more is appended (the caller drops what was, as before).
+class head_buffer {
+ public:
+  explicit head_buffer(std::string& out) noexcept : m_out(out) {}
+  head_buffer(const head_buffer&) = delete;
+  head_buffer& operator=(const head_buffer&) = delete;
+  ~head_buffer() = default;
+
+  head_buffer& operator+=(std::string_view s) {
+    if (s.size() > m_buf.size() - m_len) {
+      spill();
+      if (s.size() > m_buf.size()) {
+        m_out.append(s);
+        return *this;
+      }
+    }
+    std::memcpy(m_buf.data() + m_len, s.data(), s.size());
+    m_len += s.size();
+    return *this;
+  }
+  head_buffer& operator+=(char c) { return *this += std::string_view(&c, 1); }
+  void put_decimal(std::uint64_t v) {
+    std::array<char, 20> digits{};
+    std::size_t i = digits.size();
+    do {
+      digits[--i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    *this += std::string_view(digits.data() + i, digits.size() - i);
+  }
+  void finish() { spill(); }
+
+ private:
+  void spill() {
+    m_out.append(m_buf.data(), m_len);
+    m_len = 0;
+  }
+  std::string& m_out;
+  std::size_t m_len = 0;
+  std::array<char, 512> m_buf;  // NOLINT(cppcoreguidelines-pro-type-member-init): only [0, m_len) is read
+};
+}  // namespace
+
+void write_server_head(std::string& out_string, const head_spec& spec) {
+  head_buffer out(out_string);
   if (spec.status < 100 || spec.status > 999) {
     throw std::invalid_argument("invalid HTTP status " + std::to_string(spec.status));
   }
@@ -28,7 +76,7 @@ void write_server_head(std::string& out, const head_spec& spec) {
     std::string_view reason = spec.reason.empty() ? reason_phrase(spec.status) : spec.reason;
     if (!is_safe_field_value(reason)) throw std::invalid_argument("invalid character in the reason phrase");
     out += "HTTP/1.1 ";
-    append_decimal(out, static_cast<std::uint64_t>(spec.status));
+    out.put_decimal(static_cast<std::uint64_t>(spec.status));
     out += ' ';
     out += reason;
     out += "\r\n";
@@ -67,7 +115,7 @@ void write_server_head(std::string& out, const head_spec& spec) {
     switch (spec.framing) {
       case body_framing_kind::length:
         out += "Content-Length: ";
-        append_decimal(out, spec.length);
+        out.put_decimal(spec.length);
         out += "\r\n";
         break;
       case body_framing_kind::chunked:
@@ -98,6 +146,7 @@ void write_server_head(std::string& out, const head_spec& spec) {
       break;
   }
   out += "\r\n";
+  out.finish();
 }
 
 }  // namespace aio::http::detail

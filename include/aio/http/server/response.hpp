@@ -80,7 +80,9 @@ class response {
 
   [[nodiscard]] body_kind kind() const noexcept { return m_kind; }
   /// For `file_response`: the file to send.
-  [[nodiscard]] const std::filesystem::path& file_path() const noexcept { return m_file; }
+  [[nodiscard]] const std::filesystem::path& file_path() const noexcept {
+    return m_file ? *m_file : no_file();
+  }
 
   /// A response the handler already sent itself (what a prepared `stream_response` converts to).
   [[nodiscard]] static response already_sent() {
@@ -92,7 +94,7 @@ class response {
   [[nodiscard]] static response from_file(std::filesystem::path path) {
     response r;
     r.m_kind = body_kind::file;
-    r.m_file = std::move(path);
+    r.m_file.emplace(std::move(path));
     return r;
   }
 
@@ -106,7 +108,13 @@ class response {
   aio::http::headers m_headers;
   std::string m_body;
   std::string m_content_type;
-  std::filesystem::path m_file;
+  // Only file responses have a path: libstdc++'s path re-splits itself when moved from, and a plain
+  // response is moved several times on its way out of a handler.
+  std::optional<std::filesystem::path> m_file;
+  static const std::filesystem::path& no_file() noexcept {
+    static const std::filesystem::path empty;
+    return empty;
+  }
 };
 
 /// A `text/plain; charset=utf-8` response (or `content_type`).
