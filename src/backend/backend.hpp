@@ -73,10 +73,6 @@ class backend {
   /// True when operations on regular files go through the kernel asynchronously (io_uring); false when
   /// they must be moved to a thread (epoll: regular files are always "ready").
   [[nodiscard]] virtual bool async_files() const noexcept { return false; }
-  /// True when socket sends and receives are cheaper submitted than tried in place: io_uring issues every
-  /// queued operation in the one io_uring_enter of the next poll, so a submitted send costs no syscall of
-  /// its own. (epoll: false; a send in place is the only way.)
-  [[nodiscard]] virtual bool completion_sockets() const noexcept { return false; }
 };
 
 /// Runs `op`'s syscall once, without blocking (shared by the backends' fast paths). Returns the result:

@@ -5,12 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
-#include <utility>
 
 #include "aio/errors.hpp"
 #include "aio/runtime/event_loop.hpp"
@@ -19,7 +17,6 @@ namespace aio::detail {
 
 namespace {
 constexpr std::size_t k_read_chunk = std::size_t{64} * 1024;
-constexpr std::size_t k_min_receive = 1024;  // the least tail room a submitted receive gets
 
 bool on_waiter_cancel(suspension* s, const std::string& /*msg*/) {
   auto* w = static_cast<transport_waiter*>(s);
@@ -64,8 +61,7 @@ void finish_wait(transport_waiter& w) {
   }
 }
 
-stream_transport::stream_transport(event_loop& loop, int fd, bool is_socket)
-    : m_loop(&loop), m_native(is_socket && loop.completion_sockets()) {
+stream_transport::stream_transport(event_loop& loop, int fd, bool is_socket) : m_loop(&loop) {
   m_reg.m_fd = fd;
   m_reg.m_is_socket = is_socket;
   try {
@@ -126,7 +122,17 @@ bool stream_transport::read_now() {
     } else {
       target.append(std::string_view(dest, static_cast<std::size_t>(r)));
     }
-    on_wire_bytes();
+    if (m_filter) {
+      const std::size_t before = m_wbuf.size();
+      const int err = m_filter->on_received(m_wire_in.view(), m_rbuf, m_wbuf);
+      m_wire_in.consume(m_wire_in.size());
+      if (err != 0) {
+        m_read_error = err;
+        m_read_error_detail = m_filter->last_error();
+      }
+      if (m_filter->peer_closed()) m_eof = true;
+      if (m_wbuf.size() != before) start_flush();
+    }
   } else if (r == 0) {
     m_eof = true;
     if (m_filter) {
@@ -140,49 +146,6 @@ bool stream_transport::read_now() {
     m_read_error = static_cast<int>(-r);
   }
   return true;
-}
-
-void stream_transport::on_wire_bytes() {
-  if (!m_filter) return;
-  const std::size_t before = m_wbuf.size();
-  const int err = m_filter->on_received(m_wire_in.view(), m_rbuf, m_wbuf);
-  m_wire_in.consume(m_wire_in.size());
-  if (err != 0) {
-    m_read_error = err;
-    m_read_error_detail = m_filter->last_error();
-  }
-  if (m_filter->peer_closed()) m_eof = true;
-  if (m_wbuf.size() != before) start_flush();
-}
-
-void stream_transport::on_received(std::int64_t result) {
-  char* dest = m_read_dest;
-  m_read_dest = nullptr;
-  if (result == -ECANCELED) return;
-  if (result < 0) {
-    m_read_error = static_cast<int>(-result);
-  } else if (result == 0) {
-    m_eof = true;
-    if (m_filter) {  // start_tls ran while the receive was in flight
-      const int err = m_filter->on_wire_eof();
-      if (err != 0) {
-        m_read_error = err;
-        m_read_error_detail = m_filter->last_error();
-      }
-    }
-  } else if (m_filter) {  // start_tls ran while the receive was in flight: these are wire bytes
-    m_wire_in.append(std::string_view(dest, static_cast<std::size_t>(result)));
-    on_wire_bytes();
-  } else {
-    // A reader may have emptied the buffer meanwhile, which rewinds it: the bytes then belong at its
-    // start. (Nothing else touches the storage while the receive is in flight: appends go through
-    // read_now, which waits for it.)
-    char* tail = m_rbuf.prepare(0);
-    if (dest != tail) std::memmove(tail, dest, static_cast<std::size_t>(result));
-    m_rbuf.commit(static_cast<std::size_t>(result));
-    // A full buffer may have left more behind: the next read tries in place.
-    if (static_cast<std::size_t>(result) == m_read_op.m_len) m_reg.m_readable = true;
-  }
 }
 
 bool stream_transport::need_wait(std::size_t wanted) {
@@ -206,14 +169,6 @@ void stream_transport::start_read_wait() {
   if (m_read_pending || m_closed) return;
   m_read_op = io_op{};
   m_read_op.m_kind = io_kind::readable;
-  if (native() && m_rbuf.capacity() > 0) {
-    // A connection that has had traffic receives straight into its buffer's tail, in the ring; one
-    // that never had any waits buffer-less (idle connections stay cheap).
-    m_read_dest = m_rbuf.prepare(k_min_receive);
-    m_read_op.m_kind = io_kind::recv;
-    m_read_op.m_buf = m_read_dest;
-    m_read_op.m_len = std::min(m_rbuf.tail_room(), k_read_chunk);
-  }
   m_read_op.m_fd = m_reg.m_fd;
   m_read_op.m_reg = &m_reg;
   m_read_op.m_complete = &on_read_ready;
@@ -231,11 +186,7 @@ void stream_transport::on_read_ready(io_op& op) noexcept {
   auto* self = static_cast<stream_transport*>(op.m_context);
   self->m_read_pending = false;
   try {
-    if (op.m_kind == io_kind::recv) {
-      self->on_received(op.m_result);
-    } else if (op.m_result < 0 && op.m_result != -ECANCELED) {
-      self->m_read_error = static_cast<int>(-op.m_result);
-    }
+    if (op.m_result < 0 && op.m_result != -ECANCELED) self->m_read_error = static_cast<int>(-op.m_result);
     self->on_readable();
   } catch (...) {
     self->m_read_error = ENOMEM;  // only allocation can throw here
@@ -278,12 +229,6 @@ void stream_transport::write(std::string_view data) {
 }
 
 void stream_transport::send_or_queue(std::string_view wire) {
-  if (native()) {
-    // Queued and sent by the ring in the next poll's io_uring_enter, with every other connection's.
-    m_wbuf.append(wire);
-    if (!m_write_pending) submit_send();
-    return;
-  }
   if (!m_write_pending && m_wbuf.empty()) {
     // Nothing queued: send in place (asyncio's transport.write does the same), buffer only the rest.
     io_op op;
@@ -305,53 +250,7 @@ void stream_transport::send_or_queue(std::string_view wire) {
   start_flush();
 }
 
-void stream_transport::submit_send() {
-  std::swap(m_wflight, m_wbuf);  // m_wflight is empty here: its storage is reused for what comes next
-  m_write_op = io_op{};
-  m_write_op.m_kind = io_kind::send;
-  m_write_op.m_fd = m_reg.m_fd;
-  m_write_op.m_reg = &m_reg;
-  m_write_op.m_buf = const_cast<char*>(m_wflight.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-  m_write_op.m_len = m_wflight.size();
-  m_write_op.m_complete = &on_write_ready;
-  m_write_op.m_context = this;
-  m_write_pending = true;
-  add_ref();
-  if (m_loop->submit_io(m_write_op)) {  // (io_uring never completes at submission; kept for the contract)
-    m_write_pending = false;
-    --m_refs;
-    if (m_write_op.m_result < 0) {
-      fail_writes(static_cast<int>(-m_write_op.m_result));
-    } else {
-      m_wflight.consume(static_cast<std::size_t>(m_write_op.m_result));
-    }
-  }
-}
-
 void stream_transport::start_flush() {
-  if (native() || !m_wflight.empty()) {
-    if (!m_wflight.empty() && !m_write_pending && m_write_error == 0 && !m_closed) {
-      // The rest of a partial send goes first.
-      m_write_op.m_buf =
-          const_cast<char*>(m_wflight.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-      m_write_op.m_len = m_wflight.size();
-      m_write_pending = true;
-      add_ref();
-      if (!m_loop->submit_io(m_write_op)) return;
-      m_write_pending = false;
-      --m_refs;
-    }
-    if (m_wflight.empty() && !m_wbuf.empty() && !m_write_pending && m_write_error == 0 && !m_closed &&
-        native()) {
-      submit_send();
-    }
-    if (!m_write_pending) {
-      after_flush();
-    } else if (write_buffer_size() <= m_low_water) {
-      m_drainers.wake_all();  // below the low-water mark while the rest is still in flight
-    }
-    return;
-  }
   // The pending operation is a buffer-less writability wait: the buffer may grow (and move) while it
   // waits, and the bytes are sent from wherever they are when the fd is ready.
   while (!m_wbuf.empty() && m_write_error == 0 && !m_write_pending && !m_closed) {
@@ -387,11 +286,7 @@ void stream_transport::start_flush() {
 void stream_transport::on_write_ready(io_op& op) noexcept {
   auto* self = static_cast<stream_transport*>(op.m_context);
   self->m_write_pending = false;
-  if (op.m_kind != io_kind::writable && op.m_result >= 0) {
-    self->m_wflight.consume(static_cast<std::size_t>(op.m_result));  // a submitted send
-  } else if (op.m_result < 0 && op.m_result != -ECANCELED) {
-    self->fail_writes(static_cast<int>(-op.m_result));
-  }
+  if (op.m_result < 0 && op.m_result != -ECANCELED) self->fail_writes(static_cast<int>(-op.m_result));
   try {
     self->start_flush();
   } catch (...) {
@@ -403,13 +298,12 @@ void stream_transport::on_write_ready(io_op& op) noexcept {
 void stream_transport::fail_writes(int err) noexcept {
   if (m_write_error == 0) m_write_error = err;
   m_wbuf.clear();
-  if (!m_write_pending) m_wflight.clear();  // (in flight, the kernel still reads it)
   m_drainers.wake_all();
 }
 
 void stream_transport::after_flush() {
-  if (write_buffer_size() <= m_low_water || m_write_error != 0) m_drainers.wake_all();
-  if (write_buffer_size() != 0 && m_write_error == 0) return;
+  if (m_wbuf.size() <= m_low_water || m_write_error != 0) m_drainers.wake_all();
+  if (!m_wbuf.empty() && m_write_error == 0) return;
   if (m_eof_requested && !m_eof_sent && !m_closed) {
     m_eof_sent = true;
     if (m_reg.m_is_socket) {
@@ -434,7 +328,7 @@ void stream_transport::set_write_buffer_limits(std::size_t high, std::size_t low
 }
 
 bool stream_transport::must_drain() const noexcept {
-  return m_write_error == 0 && !m_closed && write_buffer_size() > m_high_water;
+  return m_write_error == 0 && !m_closed && m_wbuf.size() > m_high_water;
 }
 
 void stream_transport::park_drainer(transport_waiter& w) { park(w, m_drainers); }

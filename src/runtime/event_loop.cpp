@@ -483,7 +483,6 @@ void event_loop::abandon_io(detail::io_op& op) noexcept {
   if (was_pending && m_pending_io > 0) --m_pending_io;
 }
 bool event_loop::async_files() const noexcept { return m_backend->async_files(); }
-bool event_loop::completion_sockets() const noexcept { return m_backend->completion_sockets(); }
 const char* event_loop::backend_name() const noexcept { return m_backend->name(); }
 
 std::size_t event_loop::watched_fds() const noexcept {

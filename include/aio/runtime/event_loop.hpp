@@ -213,8 +213,6 @@ class event_loop {
   }
   /// True when regular-file reads and writes are asynchronous in the kernel (io_uring).
   [[nodiscard]] bool async_files() const noexcept;
-  /// True when streams should submit socket sends and receives rather than try them in place (io_uring).
-  [[nodiscard]] bool completion_sockets() const noexcept;
   /// "epoll" or "io_uring".
   [[nodiscard]] const char* backend_name() const noexcept;
   void enqueue_callback(detail::callback_item* item) noexcept {

@@ -128,7 +128,6 @@ class io_uring_backend final : public backend {
 
   [[nodiscard]] const char* name() const noexcept override { return "io_uring"; }
   [[nodiscard]] bool async_files() const noexcept override { return true; }
-  [[nodiscard]] bool completion_sockets() const noexcept override { return true; }
 
   void wake() noexcept override {
     const std::uint64_t one = 1;

@@ -202,9 +202,8 @@ TEST(stream_reader, two_tasks_reading_at_once_is_an_error) {
       k_real);
 }
 
-// On io_uring a parked reader's receive is submitted into the buffer's tail and stays in flight when the
-// reader is cancelled; a later read that empties the buffer rewinds it under that receive. The bytes
-// must still arrive whole and in order (and on epoll the same sequence must hold).
+// A cancelled read loses nothing: what it had buffered is read next, and bytes arriving after a later
+// read emptied (and rewound) the buffer arrive whole and in order.
 TEST(stream_reader, bytes_received_after_a_cancelled_read_and_a_rewind_arrive_in_order) {
   aio_test::run(
       []() -> aio::coro<> {

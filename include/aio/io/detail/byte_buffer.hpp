@@ -38,7 +38,6 @@ class byte_buffer {
     return m_data.get() + m_end;
   }
   [[nodiscard]] std::size_t tail_room() const noexcept { return m_capacity - m_end; }
-  [[nodiscard]] std::size_t capacity() const noexcept { return m_capacity; }
   /// Marks `n` bytes of the prepared tail as filled.
   void commit(std::size_t n) noexcept { m_end += n; }
   void append(std::string_view s) {

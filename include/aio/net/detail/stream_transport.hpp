@@ -115,7 +115,7 @@ class stream_transport {
   void write(std::string_view data);
   void write_eof();
   [[nodiscard]] bool can_write_eof() const noexcept { return m_filter == nullptr; }
-  [[nodiscard]] std::size_t write_buffer_size() const noexcept { return m_wbuf.size() + m_wflight.size(); }
+  [[nodiscard]] std::size_t write_buffer_size() const noexcept { return m_wbuf.size(); }
   void set_write_buffer_limits(std::size_t high, std::size_t low) noexcept;
   /// True when `drain()` must wait (above the high-water mark and no error yet).
   [[nodiscard]] bool must_drain() const noexcept;
@@ -174,13 +174,6 @@ class stream_transport {
   void start_read_wait();
   void on_readable();
   bool read_now();  // one read into the buffer; false when it would block
-  /// Under a filter: decodes the wire bytes read into m_wire_in (into m_rbuf, and replies into m_wbuf).
-  void on_wire_bytes();
-  /// A submitted receive (completion sockets) finished with `result` into `m_read_dest`.
-  void on_received(std::int64_t result);
-  /// Completion sockets: submits the queued bytes as one send (a buffer the kernel reads until it is done).
-  void submit_send();
-  [[nodiscard]] bool native() const noexcept { return m_native && !m_filter; }
   [[nodiscard]] bool has_news() const noexcept {
     return m_rbuf.size() >= m_wanted || m_eof || m_read_error != 0;
   }
@@ -204,16 +197,11 @@ class stream_transport {
   bool m_closed = false;
   bool m_eof_requested = false;
   bool m_eof_sent = false;
-  /// The loop prefers submitted socket operations (io_uring, event_loop::completion_sockets): a parked
-  /// reader's receive and every send go through the ring, with no syscall of their own.
-  bool m_native = false;
   int m_write_error = 0;
   std::size_t m_high_water = k_default_high_water;
   std::size_t m_low_water = k_default_high_water / 4;
   byte_buffer m_wbuf;
-  byte_buffer m_wflight;        // completion sockets: the bytes of the send in flight (they must not move)
-  char* m_read_dest = nullptr;  // completion sockets: where the receive in flight writes (m_rbuf's tail)
-  byte_buffer m_wire_in;        // filter: bytes read from the fd, not yet decoded
+  byte_buffer m_wire_in;  // filter: bytes read from the fd, not yet decoded
   wait_list m_readers;
   wait_list m_drainers;
   wait_list m_closers;
