@@ -1,16 +1,13 @@
 #include "aio/http/content_type.hpp"
 
 #include "aio/http/headers.hpp"
+#include "text.hpp"
 
 namespace aio::http {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using aio::http::detail::trim_ows;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -25,13 +22,13 @@ std::string lower(std::string_view s) {
 content_type content_type::parse(std::string_view value) {
   content_type ct;
   auto semi = value.find(';');
-  auto type = trim(value.substr(0, semi));
+  auto type = trim_ows(value.substr(0, semi));
   if (type.find('/') != std::string_view::npos && type.find_first_of(" \t\"") == std::string_view::npos) {
     ct.m_mime = lower(type);
   }
   std::string_view rest = semi == std::string_view::npos ? std::string_view() : value.substr(semi + 1);
   while (!rest.empty()) {
-    rest = trim(rest);
+    rest = trim_ows(rest);
     auto eq = rest.find('=');
     auto next_semi = rest.find(';');
     if (eq == std::string_view::npos || (next_semi != std::string_view::npos && next_semi < eq)) {
@@ -39,9 +36,9 @@ content_type content_type::parse(std::string_view value) {
       rest = next_semi == std::string_view::npos ? std::string_view() : rest.substr(next_semi + 1);
       continue;
     }
-    auto name = trim(rest.substr(0, eq));
+    auto name = trim_ows(rest.substr(0, eq));
     rest.remove_prefix(eq + 1);
-    rest = trim(rest);
+    rest = trim_ows(rest);
     std::string val;
     if (!rest.empty() && rest.front() == '"') {
       std::size_t i = 1;
@@ -54,7 +51,7 @@ content_type content_type::parse(std::string_view value) {
       rest = after == std::string_view::npos ? std::string_view() : rest.substr(after + 1);
     } else {
       auto end = rest.find(';');
-      val = std::string(trim(rest.substr(0, end)));
+      val = std::string(trim_ows(rest.substr(0, end)));
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     }
     if (!name.empty()) ct.m_params.emplace_back(lower(name), std::move(val));

@@ -6,6 +6,7 @@
 #include "aio/http/body_error.hpp"
 #include "aio/http/content_type.hpp"
 #include "aio/http/query.hpp"
+#include "text.hpp"
 
 namespace aio::http {
 
@@ -21,11 +22,7 @@ bool valid_boundary(std::string_view b) noexcept {
   return true;
 }
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using aio::http::detail::trim_ows;
 
 void parse_part_headers(std::string_view block, multipart_part& part) {
   while (!block.empty()) {
@@ -34,7 +31,8 @@ void parse_part_headers(std::string_view block, multipart_part& part) {
     block = eol == std::string_view::npos ? std::string_view() : block.substr(eol + 2);
     auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) throw body_error("malformed multipart part header");
-    part.headers.add(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    part.headers.add(std::string(trim_ows(line.substr(0, colon))),
+                     std::string(trim_ows(line.substr(colon + 1))));
   }
   if (auto cd = part.headers.get("Content-Disposition")) {
     auto disposition = content_type::parse(*cd);

@@ -3,6 +3,8 @@
 // server's pick among the client's offers, and the client's validation of the server's answer.
 
 #include "aio/http/websocket_extensions.hpp"
+#include "aio/http/headers.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -11,18 +13,7 @@
 namespace aio::http {
 namespace {
 
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using aio::http::detail::trim_ows;
 
 struct ext_param {
   std::string_view name;
@@ -67,16 +58,16 @@ std::vector<extension> parse_extensions(std::span<const ws_header> headers) {
   for (const auto& [n, v] : headers) {
     if (!iequals(n, "Sec-WebSocket-Extensions")) continue;
     for (std::string_view item : split_outside_quotes(v, ',')) {
-      if (trim(item).empty()) continue;
+      if (trim_ows(item).empty()) continue;
       std::vector<std::string_view> parts = split_outside_quotes(item, ';');
       extension e;
-      e.name = trim(parts.front());
+      e.name = trim_ows(parts.front());
       for (std::size_t i = 1; i < parts.size(); ++i) {
-        const std::string_view p = trim(parts[i]);
+        const std::string_view p = trim_ows(parts[i]);
         const std::size_t eq = p.find('=');
         ext_param param;
-        param.name = trim(p.substr(0, eq));
-        if (eq != std::string_view::npos) param.value = unquote(trim(p.substr(eq + 1)));
+        param.name = trim_ows(p.substr(0, eq));
+        if (eq != std::string_view::npos) param.value = unquote(trim_ows(p.substr(eq + 1)));
         e.params.push_back(std::move(param));
       }
       out.push_back(std::move(e));

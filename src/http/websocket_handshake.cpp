@@ -2,6 +2,8 @@
 // interface, then base64), random keys, and the checks each side makes of the other's headers.
 
 #include "aio/http/websocket_handshake.hpp"
+#include "aio/http/headers.hpp"
+#include "text.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -15,18 +17,7 @@ namespace {
 
 constexpr std::string_view ws_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using aio::http::detail::trim_ows;
 
 // Every value of header `name`, in order (a repeated header is one comma-separated list).
 std::vector<std::string_view> values_of(std::span<const ws_header> headers, std::string_view name) {
@@ -43,7 +34,7 @@ void for_each_token(std::span<const ws_header> headers, std::string_view name, F
   for (std::string_view v : values_of(headers, name)) {
     while (!v.empty()) {
       const std::size_t comma = v.find(',');
-      const std::string_view item = trim(v.substr(0, comma));
+      const std::string_view item = trim_ows(v.substr(0, comma));
       if (!item.empty()) f(item);
       v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
     }
@@ -60,7 +51,7 @@ bool has_token(std::span<const ws_header> headers, std::string_view name, std::s
 std::string_view single_value(std::span<const ws_header> headers, std::string_view name, std::size_t& count) {
   const auto vs = values_of(headers, name);
   count = vs.size();
-  return vs.empty() ? std::string_view{} : trim(vs.front());
+  return vs.empty() ? std::string_view{} : trim_ows(vs.front());
 }
 
 bool is_base64_char(char c) noexcept {

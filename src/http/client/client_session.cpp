@@ -53,12 +53,6 @@ std::string secs(seconds_d d) {
   return s;
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool is_idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
 }
@@ -121,7 +115,7 @@ prepared_request prepare(const session_state& st, std::string_view method, std::
     }
   }
   const auto expect = r.headers.get("Expect");
-  r.expect100 = o.expect100 || (expect && iequals_ascii(*expect, "100-continue"));
+  r.expect100 = o.expect100 || (expect && iequals(*expect, "100-continue"));
   if (r.expect100 && !r.has_body && !r.stream) r.expect100 = false;  // nothing to hold back
   if (r.expect100) r.headers.set("Expect", "100-continue");
   r.expect100_timeout = o.expect100_timeout;

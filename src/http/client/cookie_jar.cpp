@@ -8,17 +8,14 @@
 #include <cctype>
 #include <charconv>
 
+#include "../text.hpp"
 #include "aio/http/headers.hpp"
 
 namespace aio::http {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using aio::http::detail::trim_ows;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -77,12 +74,12 @@ void cookie_jar::update(std::string_view set_cookie, const url& from) {
 
 void cookie_jar::store(std::string_view set_cookie, const url& from) {
   std::size_t semi = set_cookie.find(';');
-  const std::string_view pair = trim(set_cookie.substr(0, semi));
+  const std::string_view pair = trim_ows(set_cookie.substr(0, semi));
   const std::size_t eq = pair.find('=');
   if (eq == std::string_view::npos) return;
   cookie c;
-  c.name = std::string(trim(pair.substr(0, eq)));
-  c.value = std::string(trim(pair.substr(eq + 1)));
+  c.name = std::string(trim_ows(pair.substr(0, eq)));
+  c.value = std::string(trim_ows(pair.substr(eq + 1)));
   if (c.name.empty()) return;
   if (c.value.size() >= 2 && c.value.front() == '"' && c.value.back() == '"')
     c.value = c.value.substr(1, c.value.size() - 2);
@@ -94,11 +91,11 @@ void cookie_jar::store(std::string_view set_cookie, const url& from) {
   while (semi != std::string_view::npos) {
     set_cookie.remove_prefix(semi + 1);
     semi = set_cookie.find(';');
-    const std::string_view attr = trim(set_cookie.substr(0, semi));
+    const std::string_view attr = trim_ows(set_cookie.substr(0, semi));
     const std::size_t aeq = attr.find('=');
-    const std::string name = lower(trim(attr.substr(0, aeq)));
+    const std::string name = lower(trim_ows(attr.substr(0, aeq)));
     const std::string_view value =
-        aeq == std::string_view::npos ? std::string_view{} : trim(attr.substr(aeq + 1));
+        aeq == std::string_view::npos ? std::string_view{} : trim_ows(attr.substr(aeq + 1));
     if (name == "domain" && !value.empty()) {
       std::string d = lower(value);
       if (d.front() == '.') d.erase(0, 1);

@@ -7,17 +7,14 @@
 #include <cstdio>
 #include <random>
 
+#include "../text.hpp"
 #include "aio/http/headers.hpp"
 
 namespace aio::http::detail {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using aio::http::detail::trim_ows;
 
 bool parse_u64(std::string_view s, std::uint64_t& out) {
   if (s.empty()) return false;
@@ -29,8 +26,8 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
 bool parse_spec(std::string_view spec, std::uint64_t size, byte_range& r, bool& satisfiable) {
   const std::size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return false;
-  const std::string_view a = trim(spec.substr(0, dash));
-  const std::string_view b = trim(spec.substr(dash + 1));
+  const std::string_view a = trim_ows(spec.substr(0, dash));
+  const std::string_view b = trim_ows(spec.substr(dash + 1));
   satisfiable = false;
   if (a.empty()) {  // suffix-range: the last n bytes
     std::uint64_t n = 0;
@@ -78,15 +75,15 @@ std::string make_boundary() {
 
 range_request parse_range_header(std::string_view value, std::uint64_t size) {
   range_request out;
-  value = trim(value);
+  value = trim_ows(value);
   const std::size_t eq = value.find('=');
-  if (eq == std::string_view::npos || !iequals(trim(value.substr(0, eq)), "bytes")) return out;
+  if (eq == std::string_view::npos || !iequals(trim_ows(value.substr(0, eq)), "bytes")) return out;
   value.remove_prefix(eq + 1);
   std::vector<byte_range> ranges;
   std::size_t specs = 0;
   while (!value.empty()) {
     const std::size_t comma = value.find(',');
-    const std::string_view spec = trim(value.substr(0, comma));
+    const std::string_view spec = trim_ows(value.substr(0, comma));
     value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
     if (spec.empty()) continue;  // a list may have empty elements (RFC 9110 5.6.1)
     if (++specs > k_max_ranges) return out;

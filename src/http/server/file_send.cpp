@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "../serialize.hpp"
+#include "../text.hpp"
 #include "aio/http/status.hpp"
 #include "byte_ranges.hpp"
 #include "connection.hpp"
@@ -35,23 +36,19 @@ class fd_guard {
   int m_fd;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using aio::http::detail::trim_ows;
 
 /// A weak comparison (RFC 9110 8.8.3.2): the opaque tags, W/ ignored.
 bool etag_matches(std::string_view list, std::string_view etag) {
   auto strip = [](std::string_view t) {
-    t = trim(t);
+    t = trim_ows(t);
     if (t.starts_with("W/")) t.remove_prefix(2);
     return t;
   };
   const std::string_view mine = strip(etag);
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    const std::string_view item = trim(list.substr(0, comma));
+    const std::string_view item = trim_ows(list.substr(0, comma));
     if (item == "*" || strip(item) == mine) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
@@ -61,7 +58,7 @@ bool etag_matches(std::string_view list, std::string_view etag) {
 
 std::optional<std::time_t> parse_http_date(std::string_view s) {
   std::tm tm{};
-  const std::string str(trim(s));
+  const std::string str(trim_ows(s));
   const char* end = ::strptime(str.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
   return ::timegm(&tm);
@@ -146,7 +143,7 @@ coro<> http_connection::send_file(response& resp) {
   } else if (auto range = h.headers.get("Range"); range && (h.method == "GET" || h.method == "HEAD")) {
     bool use = true;
     if (auto if_range = h.headers.get("If-Range")) {
-      const std::string_view ir = trim(*if_range);
+      const std::string_view ir = trim_ows(*if_range);
       use = ir == etag || ir == last_modified;
     }
     range_request rq = use ? parse_range_header(*range, size) : range_request{};

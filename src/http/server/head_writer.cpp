@@ -9,16 +9,6 @@
 
 namespace aio::http::detail {
 
-void append_decimal(std::string& out, std::uint64_t v) {
-  std::array<char, 20> buf{};
-  std::size_t i = buf.size();
-  do {
-    buf[--i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  out.append(buf.data() + i, buf.size() - i);
-}
-
 namespace {
 /// Collects the head on the stack and appends it to the output once (a head rarely passes the
 /// buffer): a std::string append per piece costs a capacity check and an out-of-line copy each.

@@ -31,7 +31,4 @@ struct head_spec {
 /// Appends the head. @par Errors `std::invalid_argument` for an unsafe header name or value.
 void write_server_head(std::string& out, const head_spec& spec);
 
-/// Appends `v` in decimal.
-void append_decimal(std::string& out, std::uint64_t v);
-
 }  // namespace aio::http::detail
