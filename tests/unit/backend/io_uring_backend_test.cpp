@@ -181,6 +181,60 @@ TEST(io_uring_backend, a_pending_read_withdrawn_by_detach_reports_ecanceled) {
   }
 }
 
+/// Two reads whose completions land in one reap; each one's completion handler detaches the other's fd,
+/// which waits for that read to let go of its buffer (as a stream closing from its send's completion).
+struct read_pair {
+  aio::event_loop* loop = nullptr;
+  aio::detail::io_registration reg[2];
+  aio::detail::io_op op[2];
+  char buf[2][4] = {};
+  int completions[2] = {0, 0};
+  std::int64_t result[2] = {0, 0};
+
+  static void on_done(aio::detail::io_op& op) noexcept {
+    auto* self = static_cast<read_pair*>(op.m_context);
+    const int i = &op == &self->op[0] ? 0 : 1;
+    ++self->completions[i];
+    self->result[i] = op.m_result;
+    if (self->reg[1 - i].m_attached) self->loop->detach_io(self->reg[1 - i]);
+  }
+};
+
+// The handler's synchronous wait must find the other completion in the batch its own reap is
+// dispatching (it is out of the ring already): it once waited in io_uring_enter for it, forever.
+TEST(io_uring_backend, a_completion_handler_waiting_for_a_completion_of_its_own_batch_finds_it) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        pipe_fds pipes[2];
+        read_pair rp;
+        rp.loop = &aio::get_running_loop();
+        for (int k = 0; k < 2; ++k) {
+          rp.reg[k].m_fd = pipes[k].fds[0];
+          rp.reg[k].m_is_socket = false;
+          rp.loop->attach_io(rp.reg[k]);
+          aio::detail::io_op& op = rp.op[k];
+          op.m_kind = aio::detail::io_kind::read;
+          op.m_fd = pipes[k].fds[0];
+          op.m_reg = &rp.reg[k];
+          op.m_buf = rp.buf[k];
+          op.m_len = sizeof rp.buf[k];
+          op.m_complete = &read_pair::on_done;
+          op.m_context = &rp;
+          EXPECT_FALSE(rp.loop->submit_io(op));
+        }
+        co_await aio::sleep(0s);  // both reads are in the kernel
+        EXPECT_EQ(::write(pipes[0].fds[1], "abcd", 4), 4);
+        EXPECT_EQ(::write(pipes[1].fds[1], "efgh", 4), 4);
+        for (int i = 0; i < 2000 && rp.completions[0] + rp.completions[1] < 2; ++i) co_await aio::sleep(1ms);
+        EXPECT_EQ(rp.completions[0], 1);
+        EXPECT_EQ(rp.completions[1], 1);
+        EXPECT_TRUE(rp.result[0] == 4 || rp.result[1] == 4);  // the first one's, at least, is its data
+        for (auto& reg : rp.reg) rp.loop->detach_io(reg);
+      }(),
+      k_uring_real);
+}
+
 TEST(io_uring_backend, a_loop_closed_with_a_parked_read_lets_the_kernel_go_first) {
   SKIP_WITHOUT_IO_URING();
   pipe_fds p;
