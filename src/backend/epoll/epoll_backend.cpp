@@ -9,7 +9,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <climits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -75,10 +78,7 @@ class epoll_backend final : public backend {
     if (timeout.count() < 0) {
       n = ::epoll_wait(m_epfd, events, k_max_events, -1);
     } else {
-      timespec ts{};
-      ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
-      ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
-      n = ::epoll_pwait2(m_epfd, events, k_max_events, &ts, nullptr);
+      n = wait_for(events, k_max_events, timeout);
     }
     if (n < 0) return;  // EINTR: a signal arrived; the loop looks at pending signals next
     for (int i = 0; i < n; ++i) {
@@ -101,6 +101,21 @@ class epoll_backend final : public backend {
       const bool err = (e & (EPOLLERR | EPOLLHUP)) != 0;
       sink.on_ready(fd, err || (e & EPOLLIN) != 0, err || (e & EPOLLOUT) != 0);
     }
+  }
+
+  /// epoll_pwait2 for its nanosecond timeout; epoll_wait, rounded up to milliseconds, where the kernel
+  /// (before 5.11), a seccomp filter or valgrind does not know it (ENOSYS).
+  int wait_for(epoll_event* events, int max, std::chrono::nanoseconds timeout) {
+    if (m_has_pwait2) {
+      timespec ts{};
+      ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+      ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+      const int n = ::epoll_pwait2(m_epfd, events, max, &ts, nullptr);
+      if (n >= 0 || errno != ENOSYS) return n;
+      m_has_pwait2 = false;
+    }
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
+    return ::epoll_wait(m_epfd, events, max, static_cast<int>(std::min<std::int64_t>(ms, INT_MAX)));
   }
 
   void wake() noexcept override {
@@ -200,6 +215,7 @@ class epoll_backend final : public backend {
   }
   int m_epfd;
   int m_wakefd;
+  bool m_has_pwait2 = true;         // cleared by the first ENOSYS (see wait_for)
   std::vector<io_op*> m_withdrawn;  // detached while waiting: completed (-ECANCELED) by the next poll
 };
 
