@@ -106,10 +106,37 @@ coro<> http_connection::run() {
         const parse_result r = m_parser.feed(buf.view());
         buf.consume(r.consumed);
         if (r.event == parse_event::head) {
+          // The request is served here, not in a coroutine of its own: the handler's frame is the
+          // only one a request costs.
           m_head_started = false;
           m_deadline = {};
-          co_await handle_request();
+          response resp;
+          std::exception_ptr failure;
+          bool cancelled = false;
+          try {
+            resp = co_await begin_request();
+          } catch (const http_error& e) {
+            if (m_head_sent || m_detached) {
+              failure = std::current_exception();
+            } else {
+              resp = e.to_response();
+            }
+          } catch (const cancelled_error&) {
+            cancelled = true;
+          } catch (...) {
+            failure = std::current_exception();
+          }
+          if (settle_response(resp, failure, cancelled)) {
+            if (resp.kind() == response::body_kind::bytes) {
+              write_response(resp);  // the common case, without a coroutine frame
+            } else {
+              co_await send_response(resp);
+            }
+          }
           if (m_detached) co_return;
+          if (!m_close && !m_msg_done) skip_buffered_body();
+          if (!m_close && !m_msg_done && !co_await discard_body()) m_close = true;
+          if (m_parser.upgraded()) m_close = true;
           continue;
         }
         if (r.event == parse_event::error) {
@@ -142,7 +169,7 @@ coro<> http_connection::run() {
   flush();
 }
 
-coro<> http_connection::handle_request() {
+coro<response> http_connection::begin_request() {
   request_head& h = m_parser.head();
   m_msg_done = false;
   m_head_sent = false;
@@ -155,28 +182,12 @@ coro<> http_connection::handle_request() {
   router::resolution route = app.router().resolve(h.method, m_req.path(), m_req.m_params);
   m_req.m_route_status = route.status;
   m_req.m_allow = std::move(route.allow);
-
   m_phase = phase::handler;
-  response resp;
-  std::exception_ptr failure;
-  bool cancelled = false;
-  try {
-    if (route.target != nullptr && app.middlewares().empty()) {
-      resp = co_await (*route.target)(m_req);
-    } else {
-      resp = co_await app.dispatch(m_req, route.target);
-    }
-  } catch (const http_error& e) {
-    if (m_head_sent || m_detached) {
-      failure = std::current_exception();
-    } else {
-      resp = e.to_response();
-    }
-  } catch (const cancelled_error&) {
-    cancelled = true;
-  } catch (...) {
-    failure = std::current_exception();
-  }
+  if (route.target != nullptr && app.middlewares().empty()) return (*route.target)(m_req);
+  return app.dispatch(m_req, route.target);
+}
+
+bool http_connection::settle_response(response& resp, const std::exception_ptr& failure, bool cancelled) {
   m_phase = phase::busy;
   if (cancelled) {
     // Our own stop (vanished client; or a timeout / shutdown racing with the request's arrival):
@@ -185,32 +196,24 @@ coro<> http_connection::handle_request() {
     m_task.uncancel();
     m_close = true;
     m_writer.abort();
-    co_return;
+    return false;
   }
   if (failure) log_handler_error(m_req, failure);
-  if (m_detached) co_return;
-  if (failure) {
-    if (m_head_sent) {
-      m_close = true;  // part of the response is out: only closing tells the client it failed
-      co_return;
-    }
-    resp = response(500, "500: Internal Server Error");
-  }
+  if (m_detached) return false;
   if (m_head_sent) {
-    if (!m_stream_finished || !m_stream_keep_alive) m_close = true;
+    // part of the response is out: after a failure only closing tells the client it failed
+    if (failure || !m_stream_finished || !m_stream_keep_alive) m_close = true;
+    return false;
+  }
+  if (failure) {
+    resp = response(500, "500: Internal Server Error");
   } else if (resp.kind() == response::body_kind::sent) {
+    const request_head& h = m_parser.head();
     std::fprintf(stderr, "aio.http: handler for %s %s returned already_sent() without sending a response\n",
                  h.method.c_str(), h.target.c_str());
     resp = response(500, "500: Internal Server Error");
-    co_await send_response(resp);
-  } else if (resp.kind() == response::body_kind::bytes) {
-    write_response(resp);  // the common case without a coroutine frame
-  } else {
-    co_await send_response(resp);
   }
-  if (!m_close && !m_msg_done) skip_buffered_body();
-  if (!m_close && !m_msg_done && !co_await discard_body()) m_close = true;
-  if (m_parser.upgraded()) m_close = true;
+  return true;
 }
 
 coro<> http_connection::send_response(response& resp) {
@@ -232,7 +235,7 @@ void http_connection::write_response(response& resp) {
   spec.fields = &resp.headers();
   spec.content_type = !resp.content_type().empty() ? std::string_view(resp.content_type())
                       : body.empty()               ? std::string_view()
-                                                   : std::string_view("text/plain; charset=utf-8");
+                                                   : k_text_plain_utf8;
   spec.framing = body_framing_kind::length;
   spec.length = body.size();
   spec.connection = m_close                ? connection_header::close
@@ -270,7 +273,7 @@ void http_connection::write_error(int status, std::string_view text) {
   m_close = true;
   head_spec spec;
   spec.status = status;
-  spec.content_type = "text/plain; charset=utf-8";
+  spec.content_type = k_text_plain_utf8;
   spec.framing = body_framing_kind::length;
   spec.length = text.size();
   spec.connection = connection_header::close;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,7 +90,12 @@ class http_connection {
   bool arm_wait(phase p);
   /// After the wait: true when bytes arrived; false to end the connection (a stop by the sweeper).
   bool end_wait(phase p, bool cancelled, std::size_t before);
-  coro<> handle_request();
+  /// Resets the per-request state, routes the request and returns its handler's coroutine (through
+  /// the middlewares, if any).
+  coro<response> begin_request();
+  /// After the handler: turns its outcome into the response to write; false when nothing is left to
+  /// write (the handler streamed its response, the connection was detached or stopped).
+  bool settle_response(response& resp, const std::exception_ptr& failure, bool cancelled);
   coro<> send_response(response& resp);
   /// Serialises an in-memory response into the output buffer.
   void write_response(response& resp);

@@ -32,6 +32,16 @@ class head_buffer {
     m_len += s.size();
     return *this;
   }
+  /// A literal: its size is a constant, so the copy compiles to a few moves instead of a memcpy call.
+  template <std::size_t N>
+  head_buffer& operator+=(const char (&lit)[N]) {
+    constexpr std::size_t len = N - 1;
+    static_assert(len <= sizeof(m_buf));
+    if (len > m_buf.size() - m_len) spill();
+    std::memcpy(m_buf.data() + m_len, lit, len);
+    m_len += len;
+    return *this;
+  }
   head_buffer& operator+=(char c) { return *this += std::string_view(&c, 1); }
   void put_decimal(std::uint64_t v) {
     std::array<char, 20> digits{};
@@ -95,7 +105,9 @@ void write_server_head(std::string& out_string, const head_spec& spec) {
       out += "\r\n";
     }
   }
-  if (!has_ct && !spec.content_type.empty()) {
+  if (!has_ct && spec.content_type.data() == k_text_plain_utf8.data()) {
+    out += "Content-Type: text/plain; charset=utf-8\r\n";  // ours: nothing to validate
+  } else if (!has_ct && !spec.content_type.empty()) {
     if (!is_safe_field_value(spec.content_type)) throw std::invalid_argument("invalid Content-Type");
     out += "Content-Type: ";
     out += spec.content_type;
@@ -119,9 +131,10 @@ void write_server_head(std::string& out_string, const head_spec& spec) {
   if (!has_date) {
     out += "Date: ";
     out += http_date_now();
-    out += "\r\n";
+    out += has_server ? std::string_view("\r\n") : std::string_view("\r\nServer: aio\r\n");
+  } else if (!has_server) {
+    out += "Server: aio\r\n";
   }
-  if (!has_server) out += "Server: aio\r\n";
   switch (spec.connection) {
     case connection_header::close:
       out += "Connection: close\r\n";

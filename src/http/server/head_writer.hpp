@@ -18,6 +18,10 @@ enum class body_framing_kind : std::uint8_t { none, length, chunked, until_close
 /// What the `Connection` header says.
 enum class connection_header : std::uint8_t { none, close, keep_alive, upgrade };
 
+/// The default Content-Type of a text body. A head_spec whose content_type points at this very
+/// constant skips the validation a handler's value gets.
+inline constexpr std::string_view k_text_plain_utf8 = "text/plain; charset=utf-8";
+
 struct head_spec {
   int status = 200;
   std::string_view reason;  // "" = standard phrase
