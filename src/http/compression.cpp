@@ -219,13 +219,8 @@ int parse_qvalue(std::string_view v) {
 
 }  // namespace
 
-content_coding negotiate_content_coding(std::optional<std::string_view> accept_encoding) noexcept {
-  if (!accept_encoding) return content_coding::identity;  // no preference stated: do not compress
-  int q_gzip = -1;
-  int q_deflate = -1;
-  int q_identity = -1;
-  int q_any = -1;
-  std::string_view list = *accept_encoding;
+accept_encoding_ranks parse_accept_encoding(std::string_view list) noexcept {
+  accept_encoding_ranks r;
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
     std::string_view element = list.substr(0, comma);
@@ -241,20 +236,28 @@ content_coding negotiate_content_coding(std::optional<std::string_view> accept_e
       if (q < 0) continue;  // a malformed element is ignored, not the whole field
     }
     if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
-      q_gzip = std::max(q_gzip, q);
+      r.gzip = std::max(r.gzip, q);
     } else if (iequals(coding, "deflate")) {
-      q_deflate = std::max(q_deflate, q);
+      r.deflate = std::max(r.deflate, q);
+    } else if (iequals(coding, "br")) {
+      r.br = std::max(r.br, q);
     } else if (iequals(coding, "identity")) {
-      q_identity = std::max(q_identity, q);
+      r.identity = std::max(r.identity, q);
     } else if (coding == "*") {
-      q_any = std::max(q_any, q);
+      r.any = std::max(r.any, q);
     }
   }
-  if (q_gzip < 0) q_gzip = q_any;
-  if (q_deflate < 0) q_deflate = q_any;
+  return r;
+}
+
+content_coding negotiate_content_coding(std::optional<std::string_view> accept_encoding) noexcept {
+  if (!accept_encoding) return content_coding::identity;  // no preference stated: do not compress
+  const accept_encoding_ranks r = parse_accept_encoding(*accept_encoding);
+  const int q_gzip = r.gzip < 0 ? r.any : r.gzip;
+  const int q_deflate = r.deflate < 0 ? r.any : r.deflate;
   // identity competes only when the client ranked it (by name or by "*"); unranked, it is the
   // fallback, so "gzip;q=0.5" alone still means "gzip, please".
-  if (q_identity < 0) q_identity = q_any;
+  const int q_identity = r.identity < 0 ? r.any : r.identity;
   const int best = std::max(q_gzip, q_deflate);
   if (best <= 0 || best < q_identity) return content_coding::identity;
   return q_gzip >= q_deflate ? content_coding::gzip : content_coding::deflate;

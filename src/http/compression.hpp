@@ -82,6 +82,20 @@ class compressor {
   std::unique_ptr<state> m_state;
 };
 
+/// What an Accept-Encoding value ranks (RFC 9110 12.5.3): q-values in thousandths, -1 for a coding the
+/// field does not name. Elements with a malformed q-value or other parameters are skipped.
+struct accept_encoding_ranks {
+  int gzip = -1;  ///< "gzip" or "x-gzip"
+  int deflate = -1;
+  int br = -1;  ///< aio cannot encode brotli; this is for precompressed `.br` files only
+  int identity = -1;
+  int any = -1;  ///< "*": every coding the field does not name
+};
+
+/// Parses an Accept-Encoding field value (the one parser behind `negotiate_content_coding` and the
+/// choice of a file_response's precompressed sibling).
+[[nodiscard]] accept_encoding_ranks parse_accept_encoding(std::string_view value) noexcept;
+
 /// The coding to answer a request with, from its Accept-Encoding value (nullopt: no such field):
 /// the acceptable coding (q > 0) with the highest q-value, gzip before deflate on a tie, and identity
 /// when no compressed coding is acceptable or identity is explicitly preferred (RFC 9110 12.5.3:

@@ -1,19 +1,23 @@
-// Sending a file_response: conditional requests (304), byte ranges (206, multipart/byteranges, 416),
-// then the bytes with stream_writer::sendfile (sendfile(2); pread + write on TLS).
+// Sending a file_response: the file or a precompressed sibling the client accepts (`.br`, `.gz`),
+// conditional requests (304), byte ranges (206, multipart/byteranges, 416), then the bytes with
+// stream_writer::sendfile (sendfile(2); pread + write on TLS).
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <optional>
+#include <string>
 
 #include "../serialize.hpp"
 #include "../text.hpp"
 #include "aio/http/status.hpp"
 #include "byte_ranges.hpp"
+#include "compress_response.hpp"
 #include "connection.hpp"
 #include "head_writer.hpp"
 #include "site.hpp"
@@ -103,14 +107,72 @@ std::string hex(std::uint64_t v) {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
+/// A regular file that is not a symbolic link. Siblings are looked up with lstat, as aiohttp does:
+/// the handler vouched for `path`, not for where a link next to it points.
+bool is_plain_file(const std::string& p) {
+  struct stat st {};
+  return ::lstat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/// The file a file_response sends: the one named, or a precompressed sibling.
+struct chosen_file {
+  int fd = -1;
+  int open_errno = 0;  // why the named file could not be opened
+  struct stat st {};   // valid when fd >= 0 and stat_ok
+  bool stat_ok = false;
+  std::string_view coding;    // the sibling's Content-Encoding; "" for the file itself
+  bool has_siblings = false;  // a sibling exists: the response varies on Accept-Encoding
+};
+
+/// Opens the best sibling of `path` the request accepts (a regular file, not a link), else `path`.
+/// With `lookup` false (the handler set a Content-Encoding) siblings are not considered.
+chosen_file choose_file(const std::filesystem::path& path, const headers& request_fields, bool lookup) {
+  chosen_file out;
+  if (lookup) {
+    const precompressed_order order = acceptable_precompressed(request_fields.get("Accept-Encoding"));
+    std::array<bool, k_precompressed_variants.size()> tried{};
+    for (std::size_t k = 0; k < order.count; ++k) {
+      const precompressed_variant& v = k_precompressed_variants[order.index[k]];
+      tried[order.index[k]] = true;
+      const std::string sibling = path.native() + std::string(v.suffix);
+      if (!is_plain_file(sibling)) continue;
+      out.has_siblings = true;
+      const int fd = ::open(sibling.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0) continue;
+      if (::fstat(fd, &out.st) == 0 && S_ISREG(out.st.st_mode)) {
+        out.fd = fd;
+        out.stat_ok = true;
+        out.coding = v.coding;
+        return out;
+      }
+      ::close(fd);  // replaced since the lstat: not a file to send
+    }
+    // Not accepted siblings still make the response depend on Accept-Encoding (for caches).
+    for (std::size_t i = 0; i < k_precompressed_variants.size() && !out.has_siblings; ++i) {
+      if (!tried[i]) {
+        out.has_siblings = is_plain_file(path.native() + std::string(k_precompressed_variants[i].suffix));
+      }
+    }
+  }
+  out.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (out.fd < 0) {
+    out.open_errno = errno;
+  } else {
+    out.stat_ok = ::fstat(out.fd, &out.st) == 0;
+  }
+  return out;
+}
+
 }  // namespace
 
 coro<> http_connection::send_file(response& resp) {
   const request_head& h = m_parser.head();
-  const fd_guard fd(::open(resp.file_path().c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat st {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    const int status = fd.get() < 0 && errno == EACCES ? 403 : 404;
+  const chosen_file chosen =
+      choose_file(resp.file_path(), h.headers, !resp.headers().contains("Content-Encoding"));
+  const fd_guard fd(chosen.fd);
+  const struct stat& st = chosen.st;
+  if (fd.get() < 0 || !chosen.stat_ok || !S_ISREG(st.st_mode)) {
+    const int status = fd.get() < 0 && chosen.open_errno == EACCES ? 403 : 404;
     response err(status, std::to_string(status) + ": " + std::string(reason_phrase(status)));
     err.headers() = resp.headers();  // what middlewares added still applies
     co_await send_response(err);
@@ -119,13 +181,16 @@ coro<> http_connection::send_file(response& resp) {
   const auto size = static_cast<std::uint64_t>(st.st_size);
   const std::uint64_t mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ULL +
                                  static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
-  const std::string etag = "W/\"" + hex(mtime_ns) + "-" + hex(size) + "\"";
+  // A sibling's tag names its coding too, so it never equals the file's even if mtime and size do.
+  const std::string etag = "W/\"" + hex(mtime_ns) + "-" + hex(size) +
+                           (chosen.coding.empty() ? "" : "-" + std::string(chosen.coding)) + "\"";
   const std::string last_modified = format_http_date(st.st_mtim.tv_sec);
 
   headers fields = resp.headers();
   fields.set("ETag", etag);
   fields.set("Last-Modified", last_modified);
   fields.set("Accept-Ranges", "bytes");
+  if (chosen.has_siblings) add_vary_accept_encoding(fields);
 
   int status = resp.status();
   bool not_modified = false;
@@ -144,12 +209,15 @@ coro<> http_connection::send_file(response& resp) {
     bool use = true;
     if (auto if_range = h.headers.get("If-Range")) {
       const std::string_view ir = trim_ows(*if_range);
-      use = ir == etag || ir == last_modified;
+      // RFC 9110 13.1.5: If-Range compares entity tags strongly, so a weak tag (ours are) never
+      // matches; a date must equal Last-Modified exactly.
+      use = (!ir.starts_with("W/") && ir == etag) || ir == last_modified;
     }
     range_request rq = use ? parse_range_header(*range, size) : range_request{};
     if (rq.result == range_request::outcome::unsatisfiable) {
       response err(416, "416: Range Not Satisfiable");
       err.headers() = resp.headers();
+      if (chosen.has_siblings) add_vary_accept_encoding(err.headers());
       err.headers().set("Content-Range", "bytes */" + std::to_string(size));
       co_await send_response(err);
       co_return;
@@ -159,7 +227,11 @@ coro<> http_connection::send_file(response& resp) {
       ranges = std::move(rq.ranges);
     }
   }
-  // A Content-Type among the handler's headers wins over the guess (write_server_head keeps it).
+  // Ranges and lengths above are of the bytes sent, the compressed ones for a sibling (as nginx's
+  // gzip_static). A 304 does not name the coding: it describes no body.
+  if (!chosen.coding.empty() && status != 304) fields.set("Content-Encoding", std::string(chosen.coding));
+  // A Content-Type among the handler's headers wins over the guess (write_server_head keeps it). The
+  // guess is from the name asked for, so a sibling keeps the type of what it encodes.
   const std::string file_type(!resp.content_type().empty()      ? std::string_view(resp.content_type())
                               : fields.contains("Content-Type") ? fields.get("Content-Type", "")
                                                                 : guess_type(resp.file_path()));

@@ -19,6 +19,14 @@ namespace aio::http {
 /// (sendfile(2); pread + write with flow control on TLS). `enable_compression()` does not apply.
 /// `headers()` of the returned response are sent too (e.g. Cache-Control).
 ///
+/// Precompressed siblings, as aiohttp's: when the request's Accept-Encoding accepts brotli or gzip
+/// (q-values respected; the higher q wins, brotli on a tie) and `path + ".br"` or `path + ".gz"` is
+/// a regular file (not a symbolic link), that file is sent instead with `Content-Encoding`, the
+/// Content-Type of `path`, and its own `Last-Modified` and `ETag` (which names the coding, so it
+/// differs from the file's); ranges apply to the compressed bytes. It is served even if `path` itself
+/// is missing. Whenever a sibling exists the response carries `Vary: Accept-Encoding`, compressed or
+/// not. A `Content-Encoding` among `headers()` turns the lookup off (the file is taken as encoded).
+///
 /// @par Example
 /// @code
 /// app.router().add_get("/report", [](aio::http::request&) -> aio::coro<aio::http::response> {

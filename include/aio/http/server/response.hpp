@@ -64,8 +64,10 @@ class response {
   /// chosen from the request's Accept-Encoding (q-values, `identity`, `*`; gzip on a tie), or `force`
   /// regardless of it (as aiohttp's `force=`; identity then means no compression). The server sets
   /// `Content-Encoding`, adds `Accept-Encoding` to `Vary` (unless forced) and sends the compressed
-  /// length, also for HEAD. Nothing happens for an empty body, a status without a body, a response
-  /// whose headers already name a `Content-Encoding`, and `file_response` (sent as is, with sendfile).
+  /// length, also for HEAD; a strong `ETag` of the handler's becomes weak (`W/"..."`, as nginx does:
+  /// the bytes differ from the uncompressed ones). Nothing happens for an empty body, a status
+  /// without a body, a response whose headers already name a `Content-Encoding`, and
+  /// `file_response` (sent as is with sendfile, or a precompressed `.br`/`.gz` sibling).
   /// The body is compressed on the loop thread, in one go.
   void enable_compression(std::optional<content_coding> force = std::nullopt) noexcept {
     m_compress = true;

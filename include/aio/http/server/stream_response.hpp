@@ -34,9 +34,9 @@ struct compressor_deleter {
 ///
 /// `enable_compression()` before `prepare()` compresses the body as it is written (streaming zlib),
 /// when the client accepts gzip or deflate (see `response::enable_compression`): `Content-Encoding`
-/// and `Vary` are set, a `set_content_length()` is dropped (the compressed length is not known in
-/// advance: chunked, or until close for HTTP/1.0). Each `write()` is flushed through zlib, so the
-/// client can decode every piece as it arrives.
+/// and `Vary` are set, a strong `ETag` becomes weak, a `set_content_length()` is dropped (the compressed
+/// length is not known in advance: chunked, or until close for HTTP/1.0). Each `write()` is flushed through
+/// zlib, so the client can decode every piece as it arrives.
 ///
 /// @par Errors
 /// `write`/`drain` throw `std::system_error` when the client went away; `std::logic_error` for a

@@ -69,6 +69,26 @@ aio::http::application compression_app() {
     co_await resp.write_eof();
     co_return resp;
   });
+  app.router().add_get("/etag/{kind}", [](request& req) -> coro<response> {
+    const std::string kind(req.match_info("kind"));
+    response r = aio::http::text_response(kind == "empty" ? std::string() : sample());
+    r.headers().set("ETag", kind == "weak" ? "W/\"v1\"" : kind == "bare" ? "v1" : "\"v1\"");
+    if (kind == "forced") {
+      r.enable_compression(content_coding::gzip);
+    } else {
+      r.enable_compression();
+    }
+    co_return r;
+  });
+  app.router().add_get("/etag-stream", [](request& req) -> coro<response> {
+    aio::http::stream_response resp;
+    resp.headers().set("ETag", "\"s1\"");
+    resp.enable_compression();
+    co_await resp.prepare(req);
+    co_await resp.write(stream_body());
+    co_await resp.write_eof();
+    co_return resp;
+  });
   return app;
 }
 
@@ -208,6 +228,48 @@ TEST(HttpResponseCompression, AioClientDecompresses) {
         auto s = co_await session.get(base + "/stream");
         EXPECT_EQ(co_await s.text(), stream_body());
         co_await session.close();
+        co_await srv.shutdown();
+      }(app),
+      k_real);
+}
+
+TEST(HttpResponseCompression, CompressedBodyGetsAWeakEtag) {
+  auto app = compression_app();
+  aio_test::run(
+      [](aio::http::application& app) -> coro<> {
+        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
+        auto c = co_await raw_client::connect(srv.port());
+        struct expectation {
+          std::string target;
+          std::string accept;  // "" = no Accept-Encoding field
+          std::string etag;    // "" = no ETag field
+        };
+        const std::vector<expectation> cases = {
+            {"/etag/strong", "gzip", "W/\"v1\""},  // compressed: the bytes differ from what it named
+            {"/etag/strong", "", "\"v1\""},        // not compressed: unchanged
+            {"/etag/strong", "gzip;q=0", "\"v1\""},
+            {"/etag/strong", "br", "\"v1\""},
+            {"/etag/weak", "gzip", "W/\"v1\""},  // already weak
+            {"/etag/forced", "", "W/\"v1\""},    // forced gzip compresses whatever the client said
+            {"/etag/empty", "gzip", "\"v1\""},   // an empty body is not compressed
+            {"/etag/bare", "deflate", ""},       // not an entity-tag: dropped, as nginx
+            {"/etag/bare", "", "v1"},            // ...but left alone when not compressed
+        };
+        for (const auto& ex : cases) {
+          std::string req = "GET " + ex.target + " HTTP/1.1\r\nHost: x\r\n";
+          if (!ex.accept.empty()) req += "Accept-Encoding: " + ex.accept + "\r\n";
+          auto r = co_await c.request(req + "\r\n");
+          EXPECT_EQ(r.status, 200);
+          EXPECT_EQ(r.headers.get("ETag", ""), ex.etag) << ex.target << " with " << ex.accept;
+        }
+        auto s = co_await c.request("GET /etag-stream HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+        EXPECT_EQ(s.headers.get("Content-Encoding", ""), "gzip");
+        EXPECT_EQ(s.headers.get("ETag", ""), "W/\"s1\"");
+        EXPECT_EQ(decode(s), stream_body());
+        auto s2 = co_await c.request("GET /etag-stream HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(s2.headers.get("ETag", ""), "\"s1\"");
+        EXPECT_EQ(s2.body, stream_body());
+        c.close();
         co_await srv.shutdown();
       }(app),
       k_real);
