@@ -20,7 +20,7 @@ AIO_APT_PACKAGES=(
   pkg-config       # the install consumer test checks aio.pc
   clang-format     # formatting check in scripts/test.sh
   clang-tidy       # static analysis (DEVELOPERS.md)
-  python3          # examples/check_readme.py (the README example stays a real file)
+  python3          # scripts/check_doc_examples.py (the docs' code blocks stay real files)
   libssl-dev       # TLS (OpenSSL 3)
   openssl          # tests create their own CA and certificates with the openssl tool
   zlib1g-dev       # gzip/deflate HTTP bodies

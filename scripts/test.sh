@@ -7,7 +7,7 @@
 #   5. install consumer: `cmake --install` into a temporary prefix, then tests/install builds against it
 #      with find_package(aio CONFIG) and with pkg-config
 #   6. clang-tidy on every source (the repo's .clang-tidy; findings are errors)
-#   7. clang-format --dry-run --Werror on every *.hpp / *.cpp
+#   7. clang-format --dry-run --Werror on every *.hpp / *.cpp (the docs' examples too)
 #   8. epoll: the release suite again with AIO_BACKEND=epoll (the default, automatic, picks io_uring
 #      where the kernel allows it, so the two runs cover both backends)
 #   9. fuzz: every libFuzzer harness in tests/fuzz for AIO_FUZZ_SECONDS (default 20) from its corpus
@@ -148,7 +148,7 @@ fuzz_run() {
 
 format_check() {
   local files
-  mapfile -t files < <(find include src tests examples bench \( -name '*.hpp' -o -name '*.cpp' \) -type f 2>/dev/null | sort)
+  mapfile -t files < <(find include src tests examples bench docs \( -name '*.hpp' -o -name '*.cpp' \) -type f 2>/dev/null | sort)
   echo "clang-format: ${#files[@]} files"
   [[ ${#files[@]} -eq 0 ]] || clang-format --dry-run --Werror "${files[@]}"
 }
