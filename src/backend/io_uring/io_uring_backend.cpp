@@ -75,10 +75,14 @@ class io_uring_backend final : public backend {
     if (m_wakefd < 0) {
       throw std::system_error(errno, std::generic_category(), "aio: cannot create the wake-up eventfd");
     }
-    // Most useful first; each flag is a later kernel's (SINGLE_ISSUER 6.0, SUBMIT_ALL 5.18,
-    // COOP_TASKRUN 5.19). A SINGLE_ISSUER ring belongs to the thread that enables it, so it starts
-    // disabled and is enabled by the first thread that submits or polls: the loop's.
+    // Most useful first; each flag is a later kernel's (DEFER_TASKRUN 6.1, SINGLE_ISSUER 6.0,
+    // SUBMIT_ALL 5.18, COOP_TASKRUN 5.19). A SINGLE_ISSUER ring belongs to the thread that enables it,
+    // so it starts disabled and is enabled by the first thread that submits or polls: the loop's.
+    // DEFER_TASKRUN leaves completion work to the loop's next io_uring_enter (every wait here is one)
+    // instead of interrupting the thread for it.
     constexpr unsigned k_flag_sets[] = {
+        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
+            IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED,
         IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
             IORING_SETUP_R_DISABLED,
         IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
