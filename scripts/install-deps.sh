@@ -32,6 +32,9 @@ AIO_APT_PACKAGES=(
   python3-aiohttp  # HTTP interop tests and client benchmark peer
   python3-websockets # WebSocket interop tests
   nginx-light      # HTTP interop tests (our client against nginx)
+  libsqlite3-dev   # aio::sqlite (the embedded default database)
+  libpq-dev        # aio::pg (PostgreSQL's client library)
+  postgresql       # aio::pg's tests start a private PostgreSQL server
 )
 if [[ ${AIO_SKIP_BROWSER:-0} != 1 ]]; then
   AIO_APT_PACKAGES+=(
