@@ -19,7 +19,7 @@ bool suspend_sleeping(std::coroutine_handle<> h, clock::rep ticks, bool absolute
   event_loop& loop = t->loop();
   const clock::time_point now = loop.time();
   const clock::time_point when =
-      absolute ? clock::time_point(clock::duration(ticks)) : now + clock::duration(ticks);
+      absolute ? clock::time_point(clock::duration(ticks)) : saturating_add(now, clock::duration(ticks));
   if (when <= now) {
     t->wake();
     return true;

@@ -154,7 +154,7 @@ requires(!detail::awaitable<R> && detail::awaitable<std::ranges::range_reference
     [[nodiscard]] detail::as_completed_range<detail::as_completed_traits_t<R>> as_completed(
         R&& aws, std::chrono::duration<Rep, Period> timeout) {
   return detail::as_completed_range<detail::as_completed_traits_t<R>>(static_cast<R&&>(aws), true,
-                                                                      detail::saturating_duration(timeout));
+                                                                      detail::to_clock_duration(timeout));
 }
 
 }  // namespace aio

@@ -99,14 +99,13 @@ template <std::ranges::input_range R>
 /// As above; the timeout does not throw.
 template <std::ranges::input_range R, class Rep, class Period>
 [[nodiscard]] auto wait(R&& tasks, return_when when, std::chrono::duration<Rep, Period> timeout) {
-  return detail::make_wait(static_cast<R&&>(tasks), when, true, detail::saturating_duration(timeout));
+  return detail::make_wait(static_cast<R&&>(tasks), when, true, detail::to_clock_duration(timeout));
 }
 
 /// As `wait(tasks, all_completed, timeout)`.
 template <std::ranges::input_range R, class Rep, class Period>
 [[nodiscard]] auto wait(R&& tasks, std::chrono::duration<Rep, Period> timeout) {
-  return detail::make_wait(static_cast<R&&>(tasks), all_completed, true,
-                           detail::saturating_duration(timeout));
+  return detail::make_wait(static_cast<R&&>(tasks), all_completed, true, detail::to_clock_duration(timeout));
 }
 
 }  // namespace aio

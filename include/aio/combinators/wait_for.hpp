@@ -41,7 +41,7 @@ template <class A, class Rep, class Period>
 requires detail::awaitable<A>
 [[nodiscard]] auto wait_for(A&& aw, std::chrono::duration<Rep, Period> delay) {
   using D = std::remove_cvref_t<A>;
-  const clock::duration d = detail::saturating_duration(delay);
+  const clock::duration d = detail::to_clock_duration(delay);
   const bool skip = d <= clock::duration::zero() && !detail::is_handle_v<D>;
   return detail::make_timeout(static_cast<A&&>(aw), detail::deadline{d, {}, false}, skip);
 }
@@ -57,7 +57,7 @@ template <class Rep, class Period, class A>
 requires detail::awaitable<A>
 [[nodiscard]] auto timeout(std::chrono::duration<Rep, Period> delay, A&& aw) {
   return detail::make_timeout(static_cast<A&&>(aw),
-                              detail::deadline{detail::saturating_duration(delay), {}, false}, false);
+                              detail::deadline{detail::to_clock_duration(delay), {}, false}, false);
 }
 
 /// Awaits `aw` until `when` on the loop's clock (asyncio `async with timeout_at(when): await aw`).

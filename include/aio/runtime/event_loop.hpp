@@ -97,7 +97,7 @@ class event_loop {
   /// Schedules `fn()` after `delay` (a delay in the past runs at once, i.e. next iteration).
   template <class Rep, class Period, class F>
   timer_handle call_later(std::chrono::duration<Rep, Period> delay, F&& fn) {
-    return call_at(time() + detail::to_clock_duration(delay), std::forward<F>(fn));
+    return call_at(detail::saturating_add(time(), detail::to_clock_duration(delay)), std::forward<F>(fn));
   }
   /// Schedules `fn()` at `when` on the loop's clock.
   template <class F>

@@ -3,6 +3,9 @@
 /// `aio::clock`: the monotonic clock every aio deadline is measured on.
 
 #include <chrono>
+#include <ratio>
+#include <type_traits>
+#include <utility>
 
 namespace aio {
 
@@ -28,10 +31,31 @@ inline constexpr clock_mode virtual_clock = clock_mode::virtual_time;
 
 namespace detail {
 /// Converts any duration (floating point too) to the clock's, rounding up so that a timer never fires
-/// before the time asked for.
+/// before the time asked for, and saturating instead of overflowing: `hours::max()` or an infinite
+/// `duration<double>` is the clock's end ("never"); NaN is zero.
 template <class Rep, class Period>
 constexpr clock::duration to_clock_duration(std::chrono::duration<Rep, Period> d) {
-  return std::chrono::ceil<clock::duration>(d);
+  using ns = clock::duration;
+  if constexpr (std::is_floating_point_v<Rep>) {
+    const long double x = std::chrono::duration<long double, std::nano>(d).count();
+    if (x != x) return ns::zero();
+    if (x >= static_cast<long double>(ns::max().count())) return ns::max();
+    if (x <= static_cast<long double>(ns::min().count())) return ns::min();
+  } else if constexpr (std::ratio_divide<Period, std::nano>::den == 1) {
+    // A unit of whole nanoseconds or coarser: converting multiplies, which can overflow.
+    constexpr auto limit = ns::max().count() / std::ratio_divide<Period, std::nano>::num;
+    if (std::cmp_greater(d.count(), limit)) return ns::max();
+    if (std::cmp_less(d.count(), -limit)) return ns::min();
+  }
+  return std::chrono::ceil<ns>(d);
+}
+
+/// `t + d`, stopping at the clock's end instead of overflowing.
+constexpr clock::time_point saturating_add(clock::time_point t, clock::duration d) {
+  if (d > clock::duration::zero() && t.time_since_epoch() > clock::duration::max() - d) {
+    return clock::time_point::max();
+  }
+  return t + d;
 }
 }  // namespace detail
 

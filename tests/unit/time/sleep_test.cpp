@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,33 @@ TEST(sleep, cancel_withdraws_the_timer) {
     EXPECT_EQ(loop.pending_timers(), 0U);
     EXPECT_THROW(co_await t, aio::cancelled_error);
     EXPECT_TRUE(log.empty());
+  }());
+}
+
+template <class D>
+aio::coro<> nap(D d) {
+  co_await aio::sleep(d);
+}
+
+TEST(sleep, durations_past_the_clocks_end_mean_never) {
+  aio_test::run([]() -> aio::coro<> {
+    // In nanoseconds these overflow 64 bits: they must sleep forever, not return at once.
+    EXPECT_THROW(co_await aio::wait_for(nap(std::chrono::hours::max()), 1s), aio::timeout_error);
+    EXPECT_THROW(co_await aio::wait_for(nap(std::chrono::duration<double>(1e300)), 1s), aio::timeout_error);
+    EXPECT_THROW(co_await aio::wait_for(
+                     nap(std::chrono::duration<double>(std::numeric_limits<double>::infinity())), 1s),
+                 aio::timeout_error);
+    auto& loop = aio::get_running_loop();
+    const auto start = loop.time();
+    co_await aio::sleep(
+        std::chrono::duration<double>(std::numeric_limits<double>::quiet_NaN()));  // NaN: no wait
+    co_await aio::sleep(-std::chrono::hours::max());
+    EXPECT_EQ(loop.time(), start);
+    bool fired = false;
+    aio::timer_handle h = loop.call_later(std::chrono::hours::max(), [&fired] { fired = true; });
+    co_await aio::sleep(1000s);
+    EXPECT_FALSE(fired);
+    h.cancel();
   }());
 }
 

@@ -34,19 +34,6 @@ struct deadline {
   bool absolute = false;
 };
 
-/// Converts any duration to the clock's, saturating instead of overflowing (`hours::max()` means
-/// "never").
-template <class Rep, class Period>
-constexpr clock::duration saturating_duration(std::chrono::duration<Rep, Period> d) {
-  using seconds_d = std::chrono::duration<long double>;
-  constexpr auto hi = std::chrono::duration_cast<seconds_d>(clock::duration::max());
-  constexpr auto lo = std::chrono::duration_cast<seconds_d>(clock::duration::min());
-  const auto s = std::chrono::duration_cast<seconds_d>(d);
-  if (s >= hi) return clock::duration::max();
-  if (s <= lo) return clock::duration::min();
-  return to_clock_duration(d);
-}
-
 /// asyncio's `Timeout` state machine for one scope; see the file comment.
 class timeout_scope : public timer_node {
  public:
