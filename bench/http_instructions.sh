@@ -4,7 +4,8 @@
 # hardware counters are often absent; an instruction count moves by well under 1 %, so it is what
 # an A/B of a user-space change looks at. It says nothing about the kernel's part (syscalls, TCP).
 #
-#   bench/http_instructions.sh SERVER [SERVER...]     (each is run as: SERVER PORT)
+#   bench/http_instructions.sh SERVER [SERVER...]     (each is run as: SERVER PORT; a SERVER with
+#                                                     arguments is one quoted word: "http ct")
 # Environment: SECS (3, the measured wrk run after a 1 s warm-up), AIO_BACKEND (passed through).
 # Needs valgrind and wrk. Prints one line per server: requests counted and instructions per request.
 set -euo pipefail
@@ -16,7 +17,8 @@ trap 'rm -rf "$out"' EXIT
 for server in "$@"; do
   port=$((22000 + RANDOM % 2000))
   # Collection runs from the start; the warm-up is zeroed away below.
-  setsid valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" "$server" "$port" >"$out/log" 2>&1 &
+  # shellcheck disable=SC2086 # $server is a command and its arguments
+  setsid valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" $server "$port" >"$out/log" 2>&1 &
   pid=$!
   for _ in $(seq 300); do ss -ltn | grep -q ":$port " && break; sleep 0.1; done
   wrk -t1 -c100 -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1
