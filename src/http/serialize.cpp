@@ -1,6 +1,8 @@
 #include "serialize.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <ctime>
 #include <stdexcept>
 
@@ -164,19 +166,24 @@ std::string format_http_date(std::time_t t) {
 }
 
 std::string_view http_date_now() {
-  // One cache per thread: no locking, and each server thread pays for one format per second.
+  // One cache per thread: no locking, and each server thread pays for one format per second. Fixed
+  // storage, rewritten in place: a view taken before the second changed still points at a live date
+  // (a std::string reassigned here would free it under the caller).
   thread_local std::time_t cached_second = -1;
-  thread_local std::string cached;
+  thread_local std::array<char, 64> cached{};
+  thread_local std::size_t cached_size = 0;
   // The coarse clock (the time of the last tick: no TSC read) is exact enough for a field in seconds,
   // and a server asks for it once per response.
   timespec ts{};
   ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
   const std::time_t now = ts.tv_sec;
   if (now != cached_second) {
-    cached = format_http_date(now);
+    const std::string text = format_http_date(now);
+    cached_size = std::min(text.size(), cached.size());
+    std::memcpy(cached.data(), text.data(), cached_size);
     cached_second = now;
   }
-  return cached;
+  return {cached.data(), cached_size};
 }
 
 }  // namespace aio::http::detail
