@@ -83,3 +83,7 @@
 #include "aio/fs/open.hpp"
 #include "aio/fs/operations.hpp"
 #include "aio/fs/whole_file.hpp"
+
+// Databases: PostgreSQL (asyncpg) and SQLite (aiosqlite).
+#include "aio/pg.hpp"
+#include "aio/sqlite.hpp"
