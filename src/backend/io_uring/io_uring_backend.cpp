@@ -7,6 +7,10 @@
 //   re-armed by every poll while the interest lasts (a multishot poll reports wake-ups, i.e. edges,
 //   and a reader that leaves data unread would never hear of it again). A generation that is not the
 //   watch's current one is a stale completion of a poll already replaced, and is ignored;
+// - k_tag_edge: a registration's multishot poll, `generation << 32 | fd << 3`: epoll's edge-triggered
+//   registration, emulated. A wait for readiness on a registered fd parks in the registration's slot
+//   (`io_op::m_parked`, not in the kernel) and the poll's completions set the readiness cache and
+//   complete it. A generation that is not the fd's current registration's is a stale completion;
 // - anything else (k_tag_ignore, liburing's LIBURING_UDATA_TIMEOUT): cancel and remove requests, whose
 //   own completions say nothing we need.
 //
@@ -51,6 +55,7 @@ constexpr std::uint64_t k_tag_op = 0;
 constexpr std::uint64_t k_tag_ignore = 1;
 constexpr std::uint64_t k_tag_wake = 2;
 constexpr std::uint64_t k_tag_watch = 3;
+constexpr std::uint64_t k_tag_edge = 4;
 static_assert(alignof(io_op) >= 8, "an io_op's address must leave three low bits for the tag");
 static_assert(std::is_same_v<socklen_t, std::uint32_t>, "accept writes io_op::m_addrlen as a socklen_t");
 
@@ -67,6 +72,10 @@ std::uint64_t op_data(const io_op& op) noexcept { return reinterpret_cast<std::u
 
 std::uint64_t watch_data(int fd, std::uint32_t generation) noexcept {
   return (std::uint64_t{generation} << 32U) | (static_cast<std::uint64_t>(fd) << 3U) | k_tag_watch;
+}
+
+std::uint64_t edge_data(int fd, std::uint32_t generation) noexcept {
+  return (std::uint64_t{generation} << 32U) | (static_cast<std::uint64_t>(fd) << 3U) | k_tag_edge;
 }
 
 class io_uring_backend final : public backend {
@@ -175,6 +184,15 @@ class io_uring_backend final : public backend {
 
   void detach(io_registration& reg) noexcept override {
     if (!reg.m_attached) return;
+    for (io_op** slot : {&reg.m_reader, &reg.m_writer}) {
+      io_op* op = *slot;
+      if (op == nullptr || !op->m_parked) continue;
+      *slot = nullptr;  // withdrawn: delivered (-ECANCELED) by the next poll
+      op->m_parked = false;
+      op->m_result = -ECANCELED;
+      m_deferred.push_back(op);
+    }
+    if (reg.m_polling) stop_edge_poll(reg);
     io_op* waiting[] = {reg.m_reader, reg.m_writer};
     for (io_op* op : waiting) {
       if (op != nullptr) request_cancel(*op);
@@ -207,6 +225,7 @@ class io_uring_backend final : public backend {
   }
 
   bool submit(io_op& op) override {
+    if (m_multishot && holds_no_buffer(op) && op.m_reg != nullptr && op.m_reg->m_attached) return park(op);
     io_op** slot = claim_slot(op);
     io_uring_sqe* sqe = get_sqe();
     if (sqe == nullptr) {
@@ -224,6 +243,12 @@ class io_uring_backend final : public backend {
 
   bool cancel(io_op& op) noexcept override {
     if (!op.m_pending) return true;
+    if (op.m_parked || (holds_no_buffer(op) && op.m_reg != nullptr && take_deferred(op))) {
+      release_slot(op);  // parked: it is in no kernel queue (a deferred one was already released)
+      op.m_parked = false;
+      op.m_pending = false;
+      return true;
+    }
     const bool bufferless = holds_no_buffer(op);
     if (take_deferred(op)) {
       if (!bufferless) {
@@ -242,6 +267,10 @@ class io_uring_backend final : public backend {
 
   void abandon(io_op& op) noexcept override {
     if (!op.m_pending) return;
+    if (op.m_parked) {
+      [[maybe_unused]] const bool withdrawn = cancel(op);
+      return;
+    }
     if (!take_deferred(op)) {
       request_cancel(op);
       wait_reaped(op);
@@ -477,6 +506,9 @@ class io_uring_backend final : public backend {
       case k_tag_watch:
         on_watch(c, sink);
         return;
+      case k_tag_edge:
+        on_edge(c, sink);
+        return;
       default:
         return;  // cancel and remove acknowledgements
     }
@@ -526,6 +558,96 @@ class io_uring_backend final : public backend {
     prepare(op, *sqe);
     ++m_inflight;
     return true;
+  }
+
+  // ---- edge-triggered registrations (multishot polls) ------------------------------------------
+
+  /// A wait for readiness on a registered fd: ready at once (true) when the cache says so, else parked
+  /// in the registration's slot until the fd's multishot poll reports the direction. One poll per
+  /// registration replaces a one-shot POLL_ADD per wait: no arming and disarming per request.
+  bool park(io_op& op) {
+    io_registration& reg = *op.m_reg;
+    if (!reg.m_polling) arm_edge_poll(reg);
+    if (op.m_kind == io_kind::readable ? reg.m_readable : reg.m_writable) {
+      op.m_result = 0;
+      return true;
+    }
+    claim_slot(op);
+    op.m_parked = true;
+    op.m_pending = true;
+    return false;
+  }
+
+  /// Arms the poll. A poll checks the fd's state when armed, so readiness that came before it (after
+  /// the caller's EAGAIN) completes it at once: no edge is lost.
+  void arm_edge_poll(io_registration& reg) {
+    const int fd = reg.m_fd;
+    if (fd < 0 || fd > k_max_fd) throw std::invalid_argument("aio: cannot poll fd " + std::to_string(fd));
+    io_uring_sqe* sqe = get_sqe();
+    if (sqe == nullptr) {
+      throw std::system_error(EBUSY, std::generic_category(), "aio: the io_uring submission queue is full");
+    }
+    if (static_cast<std::size_t>(fd) >= m_edge_regs.size())
+      m_edge_regs.resize(static_cast<std::size_t>(fd) + 1);
+    m_edge_regs[static_cast<std::size_t>(fd)] = &reg;
+    reg.m_poll_generation = ++m_generation;
+    reg.m_polling = true;
+    io_uring_prep_poll_multishot(sqe, fd, POLLIN | POLLOUT | POLLRDHUP);
+    io_uring_sqe_set_data64(sqe, edge_data(fd, reg.m_poll_generation));
+  }
+
+  /// Removes the poll before the caller closes the fd, submitted and run now: the poll holds a
+  /// reference to the file, and the peer of a socket would see no FIN until it is gone. Its last
+  /// completion comes later and is ignored (the fd has no registration of that generation any more).
+  void stop_edge_poll(io_registration& reg) noexcept {
+    reg.m_polling = false;
+    const auto fd = static_cast<std::size_t>(reg.m_fd);
+    if (fd < m_edge_regs.size() && m_edge_regs[fd] == &reg) m_edge_regs[fd] = nullptr;
+    io_uring_sqe* sqe = get_sqe();
+    if (sqe == nullptr) return;  // the ring's teardown removes it
+    // A cancel, not a POLL_REMOVE: a remove fails (-EALREADY) while a wake-up's completion work is
+    // pending, which DEFER_TASKRUN makes the usual case, and the poll would live on.
+    io_uring_prep_cancel64(sqe, edge_data(reg.m_fd, reg.m_poll_generation), 0);
+    io_uring_sqe_set_data64(sqe, k_tag_ignore);
+    if (enable()) io_uring_submit_and_get_events(&m_ring);
+  }
+
+  void on_edge(const completion& c, io_sink* sink) {
+    const auto fd = static_cast<std::size_t>((c.data >> 3U) & static_cast<std::uint64_t>(k_max_fd));
+    const auto generation = static_cast<std::uint32_t>(c.data >> 32U);
+    io_registration* reg = fd < m_edge_regs.size() ? m_edge_regs[fd] : nullptr;
+    if (reg == nullptr || reg->m_poll_generation != generation || !reg->m_polling) return;
+    if ((c.flags & IORING_CQE_F_MORE) == 0) {
+      // The kernel ended the poll (a full completion queue, an error): the next wait arms another.
+      reg->m_polling = false;
+      if (c.res == -EINVAL) m_multishot = false;  // a kernel before 5.13: one-shot polls then
+    }
+    // An error of the poll itself wakes both directions: the waiters' syscalls say what is wrong.
+    const unsigned revents = c.res < 0 ? unsigned{POLLERR} : static_cast<unsigned>(c.res);
+    const bool err = (revents & (POLLERR | POLLHUP)) != 0;
+    if (c.res >= 0 && (err || (revents & POLLRDHUP) != 0)) reg->m_hangup = true;
+    if (err || (revents & (POLLIN | POLLRDHUP)) != 0) {
+      reg->m_readable = true;
+      wake_parked(reg->m_reader, sink);
+    }
+    if (err || (revents & POLLOUT) != 0) {
+      reg->m_writable = true;
+      wake_parked(reg->m_writer, sink);
+    }
+  }
+
+  void wake_parked(io_op*& slot, io_sink* sink) {
+    io_op* op = slot;
+    if (op == nullptr || !op->m_parked) return;  // nobody waiting, or a native operation in the kernel
+    slot = nullptr;
+    op->m_parked = false;
+    op->m_result = 0;
+    if (sink == nullptr) {
+      m_deferred.push_back(op);  // a synchronous wait is reaping: the next poll delivers it
+      return;
+    }
+    op->m_pending = false;
+    sink->on_complete(*op);
   }
 
   // ---- the wake-up eventfd and the watches ------------------------------------------------------
@@ -628,6 +750,7 @@ class io_uring_backend final : public backend {
   std::unordered_set<io_op*> m_cancelling;  // cancel requested, completion not reaped yet
   std::unordered_set<io_op*> m_polled;      // waiting by POLL_ADD, then the syscall in place
   std::unordered_map<int, fd_watch> m_watches;
+  std::vector<io_registration*> m_edge_regs;  // by fd: the registration whose multishot poll is armed
   std::vector<int> m_to_arm;
 };
 

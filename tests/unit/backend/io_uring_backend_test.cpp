@@ -3,6 +3,8 @@
 // chosen (automatic, AIO_BACKEND). Skipped where the kernel does not allow io_uring.
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -261,6 +263,135 @@ TEST(io_uring_backend, a_loop_closed_with_a_parked_read_lets_the_kernel_go_first
   EXPECT_EQ(::write(p.fds[1], "abc", 3), 3);
   char check[8] = {};
   EXPECT_EQ(::read(p.fds[0], check, sizeof check), 3);  // nobody read them
+}
+
+/// Waits for `reg`'s fd to be readable (a stream's wait: no buffer in the kernel's hands).
+aio::coro<std::int64_t> wait_readable(aio::event_loop& loop, aio::detail::io_registration& reg) {
+  aio::detail::io_operation op(loop, reg, aio::detail::io_kind::readable);
+  co_return co_await op;
+}
+
+/// Reads what the fd has through the backend, so that a short read clears the readiness cache.
+std::int64_t drain(aio::event_loop& loop, aio::detail::io_registration& reg) {
+  char buf[64];
+  aio::detail::io_op op;
+  op.m_kind = aio::detail::io_kind::recv;
+  op.m_fd = reg.m_fd;
+  op.m_reg = &reg;
+  op.m_buf = buf;
+  op.m_len = sizeof buf;
+  return loop.try_io(op) ? op.m_result : -EAGAIN;
+}
+
+// Readiness waits on a registered fd are served by one multishot poll per registration (epoll's
+// edge-triggered registration), not a poll armed and torn down per wait.
+TEST(io_uring_backend, readiness_waits_park_and_one_poll_serves_them_all) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        int sv[2];
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+        aio::event_loop& loop = aio::get_running_loop();
+        aio::detail::io_registration reg;
+        reg.m_fd = sv[0];
+        loop.attach_io(reg);
+        EXPECT_EQ(drain(loop, reg), -EAGAIN);  // empty: the cache says "not readable"
+        std::uint32_t generation = 0;
+        for (int round = 0; round < 50; ++round) {
+          auto waiter = aio::create_task(wait_readable(loop, reg));
+          co_await aio::sleep(0s);
+          co_await aio::sleep(0s);
+          EXPECT_NE(reg.m_reader, nullptr);  // parked in the registration, not completed
+          EXPECT_TRUE(reg.m_reader != nullptr && reg.m_reader->m_parked);
+          EXPECT_TRUE(reg.m_polling);
+          if (round == 0) generation = reg.m_poll_generation;
+          EXPECT_EQ(reg.m_poll_generation, generation);  // the same poll, armed once
+          EXPECT_EQ(::send(sv[1], "ping", 4, 0), 4);
+          EXPECT_EQ(co_await waiter, 0);
+          EXPECT_EQ(reg.m_reader, nullptr);
+          EXPECT_EQ(drain(loop, reg), 4);
+          EXPECT_EQ(drain(loop, reg), -EAGAIN);
+        }
+        loop.detach_io(reg);
+        ::close(sv[0]);
+        ::close(sv[1]);
+      }(),
+      k_uring_real);
+}
+
+TEST(io_uring_backend, a_parked_readiness_wait_is_cancelled_at_once_and_the_fd_keeps_working) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        int sv[2];
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+        aio::event_loop& loop = aio::get_running_loop();
+        aio::detail::io_registration reg;
+        reg.m_fd = sv[0];
+        loop.attach_io(reg);
+        EXPECT_EQ(drain(loop, reg), -EAGAIN);
+        auto waiter = aio::create_task(wait_readable(loop, reg));
+        co_await aio::sleep(0s);
+        EXPECT_NE(reg.m_reader, nullptr);
+        waiter.cancel();
+        bool cancelled = false;
+        try {
+          co_await waiter;
+        } catch (const aio::cancelled_error&) {
+          cancelled = true;
+        }
+        EXPECT_TRUE(cancelled);
+        EXPECT_EQ(reg.m_reader, nullptr);
+        // The poll outlives the cancelled wait: data sent now completes the next wait.
+        EXPECT_EQ(::send(sv[1], "x", 1, 0), 1);
+        EXPECT_EQ(co_await aio::wait_for(wait_readable(loop, reg), 5s), 0);
+        EXPECT_EQ(drain(loop, reg), 1);
+        // A parked wait withdrawn by detach (a close) reports -ECANCELED.
+        auto orphan = aio::create_task(wait_readable(loop, reg));
+        co_await aio::sleep(0s);
+        EXPECT_NE(reg.m_reader, nullptr);
+        loop.detach_io(reg);
+        EXPECT_EQ(reg.m_reader, nullptr);
+        EXPECT_EQ(co_await orphan, -ECANCELED);
+        ::close(sv[0]);
+        ::close(sv[1]);
+      }(),
+      k_uring_real);
+}
+
+// The poll holds a reference to the socket: detach must let go of it before the caller closes the fd,
+// or the peer sees no end of stream until the loop's next turn (here, never: nothing polls).
+TEST(io_uring_backend, a_socket_closed_after_detach_gives_its_peer_eof_at_once) {
+  SKIP_WITHOUT_IO_URING();
+  aio_test::run(
+      []() -> aio::coro<> {
+        int sv[2];
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+        aio::event_loop& loop = aio::get_running_loop();
+        aio::detail::io_registration reg;
+        reg.m_fd = sv[0];
+        loop.attach_io(reg);
+        EXPECT_EQ(drain(loop, reg), -EAGAIN);
+        auto waiter = aio::create_task(wait_readable(loop, reg));
+        co_await aio::sleep(0s);
+        EXPECT_TRUE(reg.m_polling);
+        EXPECT_EQ(::send(sv[1], "x", 1, 0), 1);
+        EXPECT_EQ(co_await waiter, 0);
+        EXPECT_EQ(drain(loop, reg), 1);  // unread bytes would make the close a reset
+        // The peer's next byte wakes the poll, whose completion work DEFER_TASKRUN leaves pending: the
+        // removal must still take (a POLL_REMOVE would fail with EALREADY then).
+        EXPECT_EQ(::send(sv[1], "y", 1, 0), 1);
+        loop.detach_io(reg);
+        char y = 0;
+        EXPECT_EQ(::recv(sv[0], &y, 1, 0), 1);
+        ::close(sv[0]);
+        pollfd pfd{.fd = sv[1], .events = POLLIN, .revents = 0};
+        EXPECT_EQ(::poll(&pfd, 1, 2000), 1);  // blocks the loop: only the kernel can end it
+        char c = 0;
+        EXPECT_EQ(::recv(sv[1], &c, 1, MSG_DONTWAIT), 0);  // end of stream
+        ::close(sv[1]);
+      }(),
+      k_uring_real);
 }
 
 TEST(io_uring_backend, a_positional_read_of_a_regular_file_goes_to_the_kernel) {

@@ -34,6 +34,9 @@ struct io_op {
   io_kind m_kind = io_kind::read;
   bool m_pending = false;  ///< submitted and not yet completed (owned by the backend)
   bool m_started = false;  ///< connect: the connect(2) call was made, now waiting for SO_ERROR
+  /// io_uring: a readable/writable wait parked in its registration's slot, to be completed by the fd's
+  /// multishot poll (it is not in the kernel: cancelling it is synchronous)
+  bool m_parked = false;
   int m_fd = -1;
   io_registration* m_reg = nullptr;  ///< the fd's registration (epoll's readiness cache)
   void* m_buf = nullptr;
@@ -66,6 +69,10 @@ struct io_registration {
   /// new edge, so a short read must not clear `m_readable` any more (or EOF would never be seen).
   bool m_hangup = false;
   bool m_is_socket = true;  ///< false for pipes and ttys (read/write instead of recv/send)
+  /// io_uring: a multishot poll for this fd is armed (epoll's edge-triggered registration, emulated);
+  /// its completions carry `m_poll_generation`, so those of an earlier registration of the fd are ignored
+  bool m_polling = false;
+  std::uint32_t m_poll_generation = 0;
 };
 
 }  // namespace aio::detail
