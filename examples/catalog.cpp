@@ -91,8 +91,10 @@ constexpr std::array k_catalog = {
             0.0, false, false, true},
     example{"aiohttp_fetch", "aiohttp: three GET /delay/2 one after the other, then with gather",
             &aiohttp_fetch_main, 8.0},
-    example{"crawler", "crawl a 1,000-page local site, 50 requests in flight, progress and latencies",
-            &crawler_main, 0.0, false, false, false, true},
+    example{
+        "crawler",
+        "crawl a 1,000-page local site, 50 requests in flight, progress, latencies, pages stored in SQLite",
+        &crawler_main, 0.0, false, false, false, true},
     example{"websocket_echo", "a WebSocket client: text, bytes and JSON echoed, then the closing handshake",
             &websocket_echo_main, 0.0},
     example{"chat_room", "a chat page and WebSocket broadcast; two scripted members talk", &chat_room_main,

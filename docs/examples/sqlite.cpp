@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -49,6 +50,31 @@ TEST(DocSqlite, ConnectWriteRead) {
   EXPECT_EQ(aio_test::run(basics_main(path, out)), 1);
   EXPECT_EQ(out.str(), "1 ada\n");
   std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
+// ---- one-off queries: fetchone and fetchall on the connection
+aio::coro<> one_off_main(std::ostream& out) {
+  std::streambuf* old = std::cout.rdbuf(out.rdbuf());
+  auto db = co_await aio::sqlite::connect(":memory:");
+  co_await db.execute("CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT UNIQUE, karma REAL)");
+  std::vector<std::tuple<std::string, double>> rows{{"bob", 1.0}, {"ada", 4.5}};
+  co_await db.executemany("INSERT INTO users(name, karma) VALUES (?, ?)", rows);
+  std::optional<aio::sqlite::row> ada = co_await db.fetchone("SELECT karma FROM users WHERE name = ?", "ada");
+  if (ada) std::cout << "ada has " << ada->get<double>("karma") << '\n';
+  for (const aio::sqlite::row& r : co_await db.fetchall("SELECT name FROM users ORDER BY name")) {
+    std::cout << r.get<std::string>(0) << '\n';
+  }
+  std::optional<aio::sqlite::row> nobody =
+      co_await db.fetchone("SELECT karma FROM users WHERE name = ?", "zed");
+  std::cout << (nobody ? "zed found" : "no zed") << '\n';
+  co_await db.close();
+  std::cout.rdbuf(old);
+}
+
+TEST(DocSqlite, FetchoneAndFetchallOnTheConnection) {
+  std::ostringstream out;
+  aio_test::run(one_off_main(out));
+  EXPECT_EQ(out.str(), "ada has 4.5\nada\nbob\nno zed\n");
 }
 
 // ---- transactions: executemany's partial failure

@@ -3,7 +3,9 @@
 
 #include "aio/sqlite/connection.hpp"
 
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "core.hpp"
 #include "statement.hpp"
@@ -40,6 +42,17 @@ coro<std::vector<row>> do_execute_fetchall(std::shared_ptr<detail::core> c, std:
   };
   detail::statement_result r = co_await c->call(std::move(job));
   co_return std::move(r.rows);
+}
+
+coro<std::optional<row>> do_fetchone(std::shared_ptr<detail::core> c, std::string sql, params p) {
+  auto job = [sql = std::move(sql), p = std::move(p)](detail::core& k) {
+    detail::statement_result r = detail::run_execute(k, sql, p);
+    // Only the first row travels to the loop thread; the others are freed here, on the worker.
+    std::optional<row> first;
+    if (!r.rows.empty()) first = std::move(r.rows.front());
+    return first;
+  };
+  co_return co_await c->call(std::move(job));
 }
 
 coro<> do_script(std::shared_ptr<detail::core> c, std::string script) {
@@ -86,6 +99,12 @@ coro<cursor> connection::executemany_params(std::string sql, std::vector<params>
 }
 coro<std::vector<row>> connection::execute_fetchall(std::string sql, params p) {
   return do_execute_fetchall(open_core(m_core), std::move(sql), std::move(p));
+}
+coro<std::vector<row>> connection::fetchall(std::string sql, params p) {
+  return do_execute_fetchall(open_core(m_core), std::move(sql), std::move(p));
+}
+coro<std::optional<row>> connection::fetchone(std::string sql, params p) {
+  return do_fetchone(open_core(m_core), std::move(sql), std::move(p));
 }
 coro<> connection::executescript(std::string script) {
   return do_script(open_core(m_core), std::move(script));

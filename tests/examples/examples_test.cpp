@@ -193,7 +193,9 @@ const std::map<std::string_view, std::string_view>& expected_output() {
        "[###############-----]  75%  750/1000 pages\n"
        "[####################] 100%  1000/1000 pages\n"
        "crawled 1000 pages, 1010 links followed, at most 50 requests in flight\n"
-       "10 broken links (404), 0 errors\n"},
+       "10 broken links (404), 0 errors\n"
+       "sqlite: 1010 rows in pages.db, 10 with status 404, 175510 bytes of HTML; "
+       "largest page /page/199 (215 bytes)\n"},
       {"websocket_echo",
        "connected to /ws/echo\n"
        "sent 'hello', echo 'hello'\n"

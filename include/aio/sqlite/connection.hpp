@@ -8,6 +8,7 @@
 
 #include <concepts>
 #include <memory>
+#include <optional>
 #include <ranges>
 #include <string>
 #include <tuple>
@@ -99,6 +100,7 @@ class connection {
   template <std::ranges::input_range R>
   [[nodiscard]] coro<cursor> executemany(std::string sql, const R& rows) {
     std::vector<params> all;
+    if constexpr (std::ranges::sized_range<const R>) all.reserve(std::ranges::size(rows));
     for (const auto& e : rows) all.push_back(detail::to_params(e));
     return executemany_params(std::move(sql), std::move(all));
   }
@@ -112,6 +114,38 @@ class connection {
     return execute_fetchall(std::move(sql), params{value(std::forward<Args>(args))...});
   }
   [[nodiscard]] coro<std::vector<row>> execute_fetchall(std::string sql, params p);
+
+  /// Every row of one statement: `execute_fetchall` under the name API.md lists (aiosqlite has only
+  /// the cursor's `fetchall`; this saves naming a cursor for a one-off query).
+  /// @par Errors
+  /// As `execute`.
+  /// @par Example
+  /// @code
+  /// for (const auto& r : co_await db.fetchall("SELECT name FROM users WHERE karma > ?", 1.0)) ...
+  /// @endcode
+  template <class... Args>
+  requires(std::constructible_from<value, Args&&>&&...)
+      [[nodiscard]] coro<std::vector<row>> fetchall(std::string sql, Args&&... args) {
+    return execute_fetchall(std::move(sql), params{value(std::forward<Args>(args))...});
+  }
+  [[nodiscard]] coro<std::vector<row>> fetchall(std::string sql, params p);
+
+  /// The first row of one statement, or `std::nullopt` when it returns none (aiosqlite's
+  /// `await (await db.execute(sql)).fetchone()` in one call). The statement still runs to its end on
+  /// the connection's thread, as `execute` does (a DML ... RETURNING applies to every row): put a
+  /// `LIMIT 1` in a query whose other rows are not wanted.
+  /// @par Errors
+  /// As `execute`.
+  /// @par Example
+  /// @code
+  /// if (auto r = co_await db.fetchone("SELECT karma FROM users WHERE name = ?", "ada")) ...
+  /// @endcode
+  template <class... Args>
+  requires(std::constructible_from<value, Args&&>&&...)
+      [[nodiscard]] coro<std::optional<row>> fetchone(std::string sql, Args&&... args) {
+    return fetchone(std::move(sql), params{value(std::forward<Args>(args))...});
+  }
+  [[nodiscard]] coro<std::optional<row>> fetchone(std::string sql, params p);
 
   /// Commits an open transaction, then runs `script` (several statements, no parameters), as
   /// sqlite3's executescript.

@@ -1,11 +1,13 @@
 // aio::sqlite::connection: statements, parameters of every kind, rows, Python sqlite3's implicit
-// transactions, executemany, and every failure path (syntax, constraint, parameter count, several
-// statements, closed connection, unopenable file). Real database files in a temporary directory.
+// transactions, executemany, the connection's fetchall/fetchone, and every failure path (syntax, constraint,
+// parameter count, several statements, closed connection, unopenable file). Real database files in a
+// temporary directory.
 #include "aio/sqlite/connection.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>  // mkdtemp
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -13,6 +15,7 @@
 #include <tuple>
 #include <vector>
 
+#include "aio/combinators/wait_for.hpp"
 #include "aio/sqlite.hpp"
 #include "test_support.hpp"
 
@@ -263,5 +266,83 @@ TEST(sqlite_connection, moving_a_connection_keeps_it_open) {
     EXPECT_TRUE(db.is_closed());  // NOLINT(bugprone-use-after-move): a moved-from connection is closed
     EXPECT_EQ((co_await other.execute_fetchall("SELECT 'x'")).at(0).get<std::string>(0), "x");
     co_await other.close();
+  }());
+}
+
+TEST(sqlite_connection, fetchall_and_fetchone_run_a_query_without_a_cursor) {
+  aio_test::run([]() -> aio::coro<> {
+    auto db = co_await memory_with_table();
+    std::vector<std::tuple<std::string, double>> rows{{"ada", 4.5}, {"bob", 1.0}, {"cy", 3.0}};
+    co_await db.executemany("INSERT INTO t(name, score) VALUES (?, ?)", rows);
+
+    std::vector<sq::row> all = co_await db.fetchall("SELECT name FROM t WHERE score > ? ORDER BY name", 2);
+    EXPECT_EQ(all.size(), 2U);
+    EXPECT_EQ(all.at(0).get<std::string>("name"), "ada");
+    EXPECT_EQ(all.at(1).get<std::string>("name"), "cy");
+    EXPECT_TRUE((co_await db.fetchall("SELECT name FROM t WHERE score > 100")).empty());
+    const sq::params none;
+    EXPECT_EQ((co_await db.fetchall("SELECT count(*) FROM t", none)).at(0).get<int>(0), 3);
+
+    std::optional<sq::row> top = co_await db.fetchone("SELECT name, score FROM t ORDER BY score DESC");
+    EXPECT_TRUE(top.has_value());
+    EXPECT_EQ(top->keys(), (std::vector<std::string>{"name", "score"}));
+    EXPECT_EQ(top->get<std::string>("name"), "ada");
+    EXPECT_EQ(top->get<double>("score"), 4.5);
+    const std::string who = "bob";
+    std::optional<sq::row> bob = co_await db.fetchone("SELECT score FROM t WHERE name = ?", who);
+    EXPECT_EQ(bob.value().get<double>(0), 1.0);
+    std::optional<sq::row> nobody = co_await db.fetchone("SELECT score FROM t WHERE name = ?", "zed");
+    EXPECT_FALSE(nobody.has_value());
+    // A named `params`: g++ 12 rejects a braced `params{...}` temporary in a co_await expression of a
+    // coroutine that also passes a string literal ("array used as initializer").
+    const sq::params two_and_three{2, 3};
+    std::optional<sq::row> by_params = co_await db.fetchone("SELECT ? + ?", two_and_three);
+    EXPECT_EQ(by_params.value().get<int>(0), 5);
+
+    // The statement runs to its end: every row is updated, the first one RETURNING gives comes back.
+    std::optional<sq::row> first = co_await db.fetchone("UPDATE t SET score = score + 10 RETURNING score");
+    EXPECT_TRUE(first.has_value());
+    EXPECT_EQ((co_await db.fetchone("SELECT min(score) FROM t")).value().get<double>(0), 11.0);
+    co_await db.close();
+  }());
+}
+
+TEST(sqlite_connection, fetchall_and_fetchone_report_errors_and_keep_the_connection_usable) {
+  aio_test::run([]() -> aio::coro<> {
+    auto db = co_await memory_with_table();
+    EXPECT_THROW(co_await db.fetchall("SELEKT 1"), sq::error);
+    bool thrown = false;
+    try {
+      co_await db.fetchone("SELECT * FROM missing");
+    } catch (const sq::error& e) {
+      thrown = true;
+      EXPECT_EQ(e.sql(), "SELECT * FROM missing");
+      EXPECT_NE(std::string(e.what()).find("no such table"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(thrown);
+    // Wrong parameter counts and two statements are caught before anything runs.
+    EXPECT_THROW(co_await db.fetchall("SELECT ?, ?", 1), sq::programming_error);
+    EXPECT_THROW(co_await db.fetchone("SELECT 1", 1), sq::programming_error);
+    EXPECT_THROW(co_await db.fetchone("SELECT 1; SELECT 2"), sq::programming_error);
+    co_await db.execute("INSERT INTO t(name) VALUES ('ada')");
+    EXPECT_THROW(co_await db.fetchone("INSERT INTO t(name) VALUES ('ada') RETURNING id"),
+                 sq::integrity_error);
+    EXPECT_EQ((co_await db.fetchone("SELECT count(*) FROM t")).value().get<int>(0), 1);
+    co_await db.close();
+    EXPECT_THROW(co_await db.fetchall("SELECT 1"), sq::programming_error);
+    EXPECT_THROW(co_await db.fetchone("SELECT 1"), sq::programming_error);
+  }());
+}
+
+TEST(sqlite_connection, a_timeout_interrupts_fetchone) {
+  aio_test::run([]() -> aio::coro<> {
+    auto db = co_await sq::connect(":memory:");
+    const std::string slow =
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) "
+        "SELECT count(*) FROM c";
+    EXPECT_THROW(co_await aio::wait_for(db.fetchone(slow), std::chrono::milliseconds(50)),
+                 aio::timeout_error);
+    EXPECT_EQ((co_await db.fetchone("SELECT 7")).value().get<int>(0), 7);
+    co_await db.close();
   }());
 }
