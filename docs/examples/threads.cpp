@@ -38,11 +38,16 @@ struct file_contents {
 std::size_t sha256(const file_contents& f) { return std::hash<std::string>{}(f.bytes); }  // a stand-in
 
 aio::coro<bool> executor_main() {
-  const file_contents file{"some bytes"};
+  const file_contents part1{"some bytes"};
+  const file_contents part2{"more bytes"};
   aio::thread_pool pool(4);
-  auto digest = co_await aio::run_in_executor(aio::get_running_loop(), pool, sha256, std::ref(file));
+  aio::event_loop& loop = aio::get_running_loop();
+  auto first = loop.run_in_executor(pool, sha256, std::ref(part1));   // running now
+  auto second = loop.run_in_executor(pool, sha256, std::ref(part2));  // and so is this one
+  const std::size_t a = co_await std::move(first);
+  const std::size_t b = co_await std::move(second);
   pool.shutdown();
-  co_return digest == sha256(file);
+  co_return a == sha256(part1) && b == sha256(part2);
 }
 
 TEST(DocThreads, RunInExecutor) { EXPECT_TRUE(aio_test::run(executor_main())); }

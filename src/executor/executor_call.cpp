@@ -1,8 +1,9 @@
-// The awaiter of to_thread / run_in_executor: submission on the loop thread, completion posted back
+// The awaitables of to_thread / run_in_executor: submission on the loop thread, completion posted back
 // with call_soon_threadsafe. See executor_call_operation.hpp for who touches what on which thread.
 
 #include <stdexcept>
 
+#include "aio/errors.hpp"
 #include "aio/executor/detail/executor_call_operation.hpp"
 #include "aio/runtime/event_loop.hpp"
 
@@ -21,6 +22,7 @@ class completion {
   }
   void operator()() {  // loop thread
     m_link->m_loop->end_external();
+    m_link->m_arrived = true;
     if (executor_call_base* w = std::exchange(m_link->m_waiter, nullptr)) w->complete();
   }
 
@@ -53,39 +55,50 @@ bool executor_call_base::begin(std::coroutine_handle<> h) {
   m_self = current_task_header();
   if (m_self == nullptr)
     throw std::runtime_error("aio: to_thread()/run_in_executor() awaited outside any aio task");
-  if (m_self->has(task_header::flag_must_cancel)) return false;
+  if (m_self->has(task_header::flag_must_cancel)) {
+    // The cancel is delivered at this await, so it cancels the awaited call (asyncio cancels the
+    // future the task waits on): an eager call that has not started will not run.
+    if (m_link != nullptr) m_link->cancel_if_pending();
+    return false;
+  }
   m_handle = h;
   return true;
 }
 
-void executor_call_base::submit(executor_call_link* link, std::unique_ptr<executor::job> job) noexcept {
+void executor_call_base::start(executor_call_link* link, std::unique_ptr<executor::job> job) noexcept {
   m_link = link;
-  link->m_waiter = this;
   link->m_loop = m_loop;
   m_loop->begin_external();
-  m_self->m_resume = m_handle;
-  m_self->m_suspended = this;
-  m_cancel = &on_cancel;
   try {
     m_executor->submit(std::move(job));
   } catch (...) {  // NOLINT(bugprone-empty-catch): the dropped job already posted its failure
   }
 }
 
+void executor_call_base::park() noexcept {
+  m_link->m_waiter = this;
+  m_self->m_resume = m_handle;
+  m_self->m_suspended = this;
+  m_cancel = &on_cancel;
+}
+
 void executor_call_base::complete() noexcept { m_self->wake(); }
 
 bool executor_call_base::on_cancel(suspension* s, const std::string& /*msg*/) noexcept {
   auto* self = static_cast<executor_call_base*>(s);
-  // Leave the call to finish in the background; its outcome will be dropped with the link.
+  // Not started: it never runs. Running: it finishes in the background; its outcome is dropped.
+  self->m_link->cancel_if_pending();
   self->m_link->m_waiter = nullptr;
   self->m_self->wake();
   return false;  // delivered by after_resume()
 }
 
-void executor_call_base::after_resume() const {
-  if (m_self == nullptr) return;
-  m_self->deliver_cancel();
-  if (m_link != nullptr && m_link->m_error) std::rethrow_exception(m_link->m_error);
+void executor_call_base::after_resume() {
+  // Cleared so that a later await that does not suspend never touches a task that may be gone.
+  if (task_header* self = std::exchange(m_self, nullptr)) self->deliver_cancel();
+  if (m_link == nullptr) return;
+  if (m_link->was_cancelled()) throw cancelled_error();
+  if (m_link->m_error) std::rethrow_exception(m_link->m_error);
 }
 
 }  // namespace aio::detail

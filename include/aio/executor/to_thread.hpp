@@ -18,12 +18,14 @@ namespace aio {
 /// `co_await` yields its result (decayed; `void` stays `void`) or rethrows its exception.
 ///
 /// `f` and `args` are decay-copied at the call (pass `std::ref(x)` to pass by reference) and moved to
-/// the worker when the returned awaitable is awaited (it is lazy and may be moved until then). The
+/// the worker when the returned awaitable is awaited (it is lazy, as asyncio.to_thread is a coroutine,
+/// and may be moved until then; `run_in_executor` submits at the call). The
 /// worker's writes happen-before the awaiter resumes. Under virtual time the loop's clock waits for
 /// the thread instead of jumping.
 /// @par Cancellation
-/// Cancelling the awaiter throws `cancelled_error` at once; the call cannot be stopped, so it finishes
-/// in the background and its result is dropped. The callable and arguments are destroyed on the worker.
+/// Cancelling the awaiter throws `cancelled_error` at once; a call no worker has started never runs,
+/// a running one cannot be stopped, so it finishes in the background and its result is dropped. The callable
+/// and arguments are destroyed on the worker.
 /// @par Errors
 /// Whatever `f` throws; `std::runtime_error` outside an aio task or if the pool dropped the call.
 /// @par Thread safety
@@ -44,23 +46,34 @@ requires std::invocable<std::decay_t<F> &&, std::decay_t<Args>&&...> [[nodiscard
       std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
 }
 
-/// Runs `f(args...)` on `ex` and resumes the awaiter on `loop` with the outcome (asyncio's
-/// `loop.run_in_executor(executor, func, *args)`); as `to_thread` otherwise. Await it on `loop`'s
-/// thread. Lazy: submitted at `co_await` (asyncio submits at the call; wrap it in `aio::gather` or a
-/// task to start several at once).
+/// Submits `f(args...)` to `ex` at once and returns an awaitable for its outcome on `loop` (asyncio's
+/// `loop.run_in_executor(executor, func, *args)`, which returns a future already running): calls made
+/// one after another run concurrently, each awaited when its result is needed. `f` and `args` are
+/// decay-copied; otherwise as `to_thread`. Await the result once, on `loop`'s thread; it may be moved
+/// until then, or dropped (the call still runs and its outcome is discarded).
 /// @par Cancellation
-/// As `to_thread`.
+/// Cancelling the awaiter throws `cancelled_error` at once and cancels the call: if no worker has
+/// started it, it never runs; if it is running, it finishes in the background and its result is dropped.
 /// @par Errors
 /// As `to_thread`; if `ex` is shut down before running the call, `std::runtime_error`.
 /// @par Thread safety
-/// As `to_thread`. Precondition: `loop` outlives every call submitted to `ex` (shut `ex` down, or let
-/// the calls finish, before destroying the loop); the default executor is shut down by `close()`.
+/// Call and await on `loop`'s thread. Precondition: `loop` outlives every call submitted to `ex` (shut
+/// `ex` down, or let the calls finish, before destroying the loop); the default executor is shut down
+/// by `close()`.
+/// @par Example
+/// @code
+/// auto a = loop.run_in_executor(pool, checksum, part1);  // both run now
+/// auto b = loop.run_in_executor(pool, checksum, part2);
+/// auto sum = co_await std::move(a) + co_await std::move(b);
+/// @endcode
 template <class F, class... Args>
-requires std::invocable<std::decay_t<F> &&, std::decay_t<Args>&&...> [[nodiscard]] detail::
-    executor_call_operation<std::decay_t<F>, std::decay_t<Args>...>
+requires std::invocable<std::decay_t<F> &&, std::decay_t<Args>&&...>
+    detail::executor_call_future<detail::call_result_t<std::decay_t<F>, std::decay_t<Args>...>>
     run_in_executor(event_loop& loop, executor& ex, F&& f, Args&&... args) {
-  return detail::executor_call_operation<std::decay_t<F>, std::decay_t<Args>...>(
-      &loop, &ex, std::forward<F>(f), std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
+  loop.check_thread("run_in_executor");
+  return detail::executor_call_future<detail::call_result_t<std::decay_t<F>, std::decay_t<Args>...>>(
+      &loop, &ex, std::decay_t<F>(std::forward<F>(f)),
+      std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
 }
 
 template <class F, class... Args>

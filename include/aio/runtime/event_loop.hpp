@@ -167,7 +167,8 @@ class event_loop {
   /// executor down. Throws `std::runtime_error` if the loop is running.
   void close();
 
-  /// Runs `f(args...)` on `ex` and yields its outcome (asyncio's `loop.run_in_executor`); defined in
+  /// Submits `f(args...)` to `ex` now; awaiting the result yields its outcome (asyncio's
+  /// `loop.run_in_executor`, a future already running); defined in
   /// executor/to_thread.hpp, where `aio::run_in_executor(loop, ex, f, args...)` documents it.
   template <class F, class... Args>
   auto run_in_executor(executor& ex, F&& f, Args&&... args);

@@ -60,6 +60,13 @@ task<T> create_task(coro<T> c, std::string name = {}) {
   return get_running_loop().create_task(std::move(c), std::move(name));
 }
 
+namespace detail {
+/// The parameter type of the `create_task(c, {})` overload. An empty brace list converts to a non-class
+/// type by an identity conversion, which beats the user-defined conversions to `std::string` and to
+/// `task_options` that made the call ambiguous; nothing else converts to it.
+enum class no_task_name {};
+}  // namespace detail
+
 /// Schedules `c` as a task; with `.eager = true` it runs at once until its first suspension.
 template <class T>
 task<T> create_task(coro<T> c, task_options opts) {
@@ -70,6 +77,12 @@ task<T> create_task(coro<T> c, task_options opts) {
   task<T> t(&h.promise());
   h.promise().start_task(loop, h, std::move(opts.name), opts.eager);
   return t;
+}
+
+/// `create_task(c, {})`: as `create_task(c)`, no name (asyncio's `name=None`).
+template <class T>
+task<T> create_task(coro<T> c, detail::no_task_name /*unnamed*/) {
+  return get_running_loop().create_task(std::move(c));
 }
 
 }  // namespace aio

@@ -82,27 +82,59 @@ TEST(to_thread, many_calls_run_concurrently) {
 TEST(to_thread, cancelling_the_awaiter_is_prompt_and_the_thread_finishes_in_the_background) {
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
+  std::atomic<bool> started{false};
   std::atomic<bool> finished{false};
-  aio_test::run([](std::shared_future<void> gate, std::promise<void>* release,
+  aio_test::run([](std::shared_future<void> gate, std::promise<void>* release, std::atomic<bool>* started,
                    std::atomic<bool>* finished) -> aio::coro<> {
-    auto t =
-        aio::create_task([](std::shared_future<void> gate, std::atomic<bool>* finished) -> aio::coro<int> {
-          // Named first: g++ 12 destroys a capturing lambda temporary twice inside a co_await operand.
-          auto blocked = [gate, finished] {
-            gate.wait();
-            finished->store(true);
-            return 1;
-          };
-          co_return co_await aio::to_thread(std::move(blocked));
-        }(gate, finished));
-    co_await aio::sleep(0s);
-    co_await aio::sleep(0s);  // the call is submitted and blocked
+    auto t = aio::create_task([](std::shared_future<void> gate, std::atomic<bool>* started,
+                                 std::atomic<bool>* finished) -> aio::coro<int> {
+      // Named first: g++ 12 destroys a capturing lambda temporary twice inside a co_await operand.
+      auto blocked = [gate, started, finished] {
+        started->store(true);
+        gate.wait();
+        finished->store(true);
+        return 1;
+      };
+      co_return co_await aio::to_thread(std::move(blocked));
+    }(gate, started, finished));
+    // Running, not merely submitted: a call cancelled before a worker starts it never runs.
+    for (int i = 0; i < 5000 && !started->load(); ++i) co_await aio::sleep(1ms);
+    EXPECT_TRUE(started->load());
     t.cancel();
     EXPECT_THROW(co_await t, aio::cancelled_error);
     EXPECT_FALSE(finished->load());  // delivered while the thread still works
     release->set_value();
-  }(gate, &release, &finished));
+  }(gate, &release, &started, &finished));
   EXPECT_TRUE(finished.load());  // close() waited for the default executor
+}
+
+TEST(run_in_executor, a_call_queued_behind_a_busy_worker_and_cancelled_never_runs) {
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<bool> started{false};
+  std::atomic<int> second_calls{0};
+  aio::thread_pool pool(1);
+  aio_test::run([](aio::thread_pool* pool, std::shared_future<void> gate, std::promise<void>* release,
+                   std::atomic<bool>* started, std::atomic<int>* second_calls) -> aio::coro<> {
+    aio::event_loop& loop = aio::get_running_loop();
+    auto blocker = [gate, started] {
+      started->store(true);
+      gate.wait();
+    };
+    auto first = loop.run_in_executor(*pool, std::move(blocker));  // occupies the only worker
+    auto t = aio::create_task([](aio::thread_pool* pool, std::atomic<int>* calls) -> aio::coro<> {
+      auto counted = [calls] { ++*calls; };
+      co_await aio::run_in_executor(aio::get_running_loop(), *pool, std::move(counted));
+    }(pool, second_calls));
+    for (int i = 0; i < 5000 && !started->load(); ++i) co_await aio::sleep(1ms);
+    co_await aio::sleep(0s);  // t has submitted behind the blocker
+    t.cancel();
+    EXPECT_THROW(co_await t, aio::cancelled_error);
+    release->set_value();
+    co_await std::move(first);
+    co_await loop.run_in_executor(*pool, [] {});  // the worker has passed the cancelled job
+    EXPECT_EQ(second_calls->load(), 0);
+  }(&pool, gate, &release, &started, &second_calls));
 }
 
 /// An executor that keeps its jobs until the test runs them.

@@ -118,6 +118,22 @@ TEST(task, names_default_to_task_n_and_can_be_changed) {
   }());
 }
 
+TEST(task, create_task_with_an_empty_brace_list_means_no_name) {
+  aio_test::run([]() -> aio::coro<> {
+    auto t = aio::create_task(add(2, 2), {});  // was ambiguous: std::string or task_options
+    EXPECT_EQ(t.get_name().rfind("Task-", 0), 0U);
+    auto named = aio::create_task(add(1, 2), "x");
+    auto opts = aio::create_task(add(1, 3), aio::task_options{.name = "y", .eager = false});
+    std::string s = "z";
+    auto from_string = aio::create_task(add(1, 4), s);
+    EXPECT_EQ(named.get_name(), "x");
+    EXPECT_EQ(opts.get_name(), "y");
+    EXPECT_EQ(from_string.get_name(), "z");
+    EXPECT_EQ(co_await t, 4);
+    EXPECT_EQ(co_await named + co_await opts + co_await from_string, 3 + 4 + 5);
+  }());
+}
+
 TEST(task, done_callbacks_run_through_the_loop_in_registration_order) {
   std::vector<int> log;
   aio_test::run([](std::vector<int>* log) -> aio::coro<> {
