@@ -192,6 +192,12 @@ class io_uring_backend final : public backend {
       op->m_result = -ECANCELED;
       m_deferred.push_back(op);
     }
+    // Forgotten even when the kernel already ended the poll: a late completion of an earlier poll on
+    // this fd number must not find a registration about to be freed.
+    if (const auto fd = static_cast<std::size_t>(reg.m_fd);
+        fd < m_edge_regs.size() && m_edge_regs[fd] == &reg) {
+      m_edge_regs[fd] = nullptr;
+    }
     if (reg.m_polling) stop_edge_poll(reg);
     io_op* waiting[] = {reg.m_reader, reg.m_writer};
     for (io_op* op : waiting) {
@@ -598,11 +604,9 @@ class io_uring_backend final : public backend {
 
   /// Removes the poll before the caller closes the fd, submitted and run now: the poll holds a
   /// reference to the file, and the peer of a socket would see no FIN until it is gone. Its last
-  /// completion comes later and is ignored (the fd has no registration of that generation any more).
+  /// completion comes later and is ignored (`detach` cleared the fd's entry first).
   void stop_edge_poll(io_registration& reg) noexcept {
     reg.m_polling = false;
-    const auto fd = static_cast<std::size_t>(reg.m_fd);
-    if (fd < m_edge_regs.size() && m_edge_regs[fd] == &reg) m_edge_regs[fd] = nullptr;
     io_uring_sqe* sqe = get_sqe();
     if (sqe == nullptr) return;  // the ring's teardown removes it
     // A cancel, not a POLL_REMOVE: a remove fails (-EALREADY) while a wake-up's completion work is
