@@ -2,6 +2,7 @@
 /// @file task.hpp
 /// `aio::task<T>` and `aio::create_task`: a coroutine scheduled on the loop (asyncio's Task).
 
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -56,8 +57,16 @@ task<T> event_loop::create_task(coro<T> c, std::string name) {
 
 /// Schedules `c` as a task on the running loop (FIFO, next iteration).
 template <class T>
-task<T> create_task(coro<T> c, std::string name = {}) {
-  return get_running_loop().create_task(std::move(c), std::move(name));
+task<T> create_task(coro<T> c) {
+  return get_running_loop().create_task(std::move(c));
+}
+
+/// As above, named `name` (anything a `std::string` is made from). A template, so that a brace list
+/// never selects it: `create_task(c, {.name = "x", .eager = true})` is the `task_options` overload,
+/// which g++ 12 otherwise finds ambiguous with a `std::string` parameter.
+template <class T, class Name>
+requires std::convertible_to<Name, std::string> task<T> create_task(coro<T> c, Name&& name) {
+  return get_running_loop().create_task(std::move(c), std::string(std::forward<Name>(name)));
 }
 
 namespace detail {

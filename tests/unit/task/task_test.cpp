@@ -126,6 +126,17 @@ TEST(task, create_task_with_an_empty_brace_list_means_no_name) {
     auto opts = aio::create_task(add(1, 3), aio::task_options{.name = "y", .eager = false});
     std::string s = "z";
     auto from_string = aio::create_task(add(1, 4), s);
+    // Designated options: the options overload (g++ 12 once found this ambiguous with the name one).
+    int ran = 0;
+    auto eager = aio::create_task(
+        [](int& r) -> aio::coro<> {
+          r = 1;
+          co_return;
+        }(ran),
+        {.name = "e", .eager = true});
+    EXPECT_EQ(ran, 1);  // eager: ran up to its end inside create_task
+    EXPECT_EQ(eager.get_name(), "e");
+    co_await eager;
     EXPECT_EQ(named.get_name(), "x");
     EXPECT_EQ(opts.get_name(), "y");
     EXPECT_EQ(from_string.get_name(), "z");
