@@ -283,19 +283,40 @@ std::int64_t drain(aio::event_loop& loop, aio::detail::io_registration& reg) {
   return loop.try_io(op) ? op.m_result : -EAGAIN;
 }
 
+/// A connected socket pair whose first end is registered with the running loop and drained (its
+/// readiness cache says "not readable"); detached and closed at the end unless the test did so.
+struct registered_pair {
+  registered_pair() {
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    reg.m_fd = sv[0];
+    loop.attach_io(reg);
+    EXPECT_EQ(drain(loop, reg), -EAGAIN);
+  }
+  registered_pair(const registered_pair&) = delete;
+  registered_pair& operator=(const registered_pair&) = delete;
+  ~registered_pair() {
+    loop.detach_io(reg);  // nothing if the test detached already
+    close_end(0);
+    close_end(1);
+  }
+  void close_end(int i) {
+    if (sv[i] >= 0) ::close(sv[i]);
+    sv[i] = -1;
+  }
+
+  aio::event_loop& loop = aio::get_running_loop();
+  aio::detail::io_registration reg;
+  int sv[2] = {-1, -1};
+};
+
 // Readiness waits on a registered fd are served by one multishot poll per registration (epoll's
 // edge-triggered registration), not a poll armed and torn down per wait.
 TEST(io_uring_backend, readiness_waits_park_and_one_poll_serves_them_all) {
   SKIP_WITHOUT_IO_URING();
   aio_test::run(
       []() -> aio::coro<> {
-        int sv[2];
-        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
-        aio::event_loop& loop = aio::get_running_loop();
-        aio::detail::io_registration reg;
-        reg.m_fd = sv[0];
-        loop.attach_io(reg);
-        EXPECT_EQ(drain(loop, reg), -EAGAIN);  // empty: the cache says "not readable"
+        registered_pair p;
+        auto& [loop, reg, sv] = p;
         std::uint32_t generation = 0;
         for (int round = 0; round < 50; ++round) {
           auto waiter = aio::create_task(wait_readable(loop, reg));
@@ -312,9 +333,6 @@ TEST(io_uring_backend, readiness_waits_park_and_one_poll_serves_them_all) {
           EXPECT_EQ(drain(loop, reg), 4);
           EXPECT_EQ(drain(loop, reg), -EAGAIN);
         }
-        loop.detach_io(reg);
-        ::close(sv[0]);
-        ::close(sv[1]);
       }(),
       k_uring_real);
 }
@@ -323,13 +341,8 @@ TEST(io_uring_backend, a_parked_readiness_wait_is_cancelled_at_once_and_the_fd_k
   SKIP_WITHOUT_IO_URING();
   aio_test::run(
       []() -> aio::coro<> {
-        int sv[2];
-        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
-        aio::event_loop& loop = aio::get_running_loop();
-        aio::detail::io_registration reg;
-        reg.m_fd = sv[0];
-        loop.attach_io(reg);
-        EXPECT_EQ(drain(loop, reg), -EAGAIN);
+        registered_pair p;
+        auto& [loop, reg, sv] = p;
         auto waiter = aio::create_task(wait_readable(loop, reg));
         co_await aio::sleep(0s);
         EXPECT_NE(reg.m_reader, nullptr);
@@ -353,8 +366,6 @@ TEST(io_uring_backend, a_parked_readiness_wait_is_cancelled_at_once_and_the_fd_k
         loop.detach_io(reg);
         EXPECT_EQ(reg.m_reader, nullptr);
         EXPECT_EQ(co_await orphan, -ECANCELED);
-        ::close(sv[0]);
-        ::close(sv[1]);
       }(),
       k_uring_real);
 }
@@ -365,13 +376,8 @@ TEST(io_uring_backend, a_socket_closed_after_detach_gives_its_peer_eof_at_once) 
   SKIP_WITHOUT_IO_URING();
   aio_test::run(
       []() -> aio::coro<> {
-        int sv[2];
-        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
-        aio::event_loop& loop = aio::get_running_loop();
-        aio::detail::io_registration reg;
-        reg.m_fd = sv[0];
-        loop.attach_io(reg);
-        EXPECT_EQ(drain(loop, reg), -EAGAIN);
+        registered_pair p;
+        auto& [loop, reg, sv] = p;
         auto waiter = aio::create_task(wait_readable(loop, reg));
         co_await aio::sleep(0s);
         EXPECT_TRUE(reg.m_polling);
@@ -384,12 +390,11 @@ TEST(io_uring_backend, a_socket_closed_after_detach_gives_its_peer_eof_at_once) 
         loop.detach_io(reg);
         char y = 0;
         EXPECT_EQ(::recv(sv[0], &y, 1, 0), 1);
-        ::close(sv[0]);
+        p.close_end(0);
         pollfd pfd{.fd = sv[1], .events = POLLIN, .revents = 0};
         EXPECT_EQ(::poll(&pfd, 1, 2000), 1);  // blocks the loop: only the kernel can end it
         char c = 0;
         EXPECT_EQ(::recv(sv[1], &c, 1, MSG_DONTWAIT), 0);  // end of stream
-        ::close(sv[1]);
       }(),
       k_uring_real);
 }
