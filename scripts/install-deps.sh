@@ -12,6 +12,7 @@ set -euo pipefail
 AIO_APT_PACKAGES=(
   cmake            # >= 3.25 (bookworm has 3.25.1)
   ninja-build      # the presets' generator
+  ccache           # scripts/test.sh: a compiler cache outside the clone (CI budget)
   g++              # g++ 12: the default compiler
   clang            # clang++ 14: the second compiler (the clang preset)
   libgtest-dev     # unit tests (GoogleTest)
