@@ -86,14 +86,12 @@ coro<stream_pair> open_unix_connection_impl(std::string path, connection_options
 }  // namespace
 
 coro<stream_pair> open_connection(std::string host, std::uint16_t port, connection_options opts) {
-  std::string sni(opts.server_hostname);  // the view may not outlive this call: copy it now
-  opts.server_hostname = {};
+  std::string sni = opts.server_hostname.value_or(std::string());
   return open_connection_impl(std::move(host), port, std::move(opts), std::move(sni));
 }
 
 coro<stream_pair> open_unix_connection(std::string path, connection_options opts) {
-  std::string sni(opts.server_hostname);
-  opts.server_hostname = {};
+  std::string sni = opts.server_hostname.value_or(std::string());
   return open_unix_connection_impl(std::move(path), std::move(opts), std::move(sni));
 }
 

@@ -44,21 +44,13 @@ environment current_environment() {
   return env;
 }
 
-coro<process> create_subprocess_exec(std::string program, std::vector<std::string> args,
-                                     subprocess_options opts) {
+coro<process> detail::exec_views(std::string program, const std::string_view* args, std::size_t n,
+                                 const subprocess_options& opts) {
   std::vector<std::string> argv;
-  argv.reserve(args.size() + 1);
+  argv.reserve(n + 1);
   argv.push_back(program);
-  for (auto& a : args) argv.push_back(std::move(a));
+  for (std::size_t i = 0; i < n; ++i) argv.emplace_back(args[i]);
   return spawn_impl(make_request(std::move(program), std::move(argv), opts));
-}
-
-coro<process> create_subprocess_exec(std::string program, std::vector<std::string> args) {
-  return create_subprocess_exec(std::move(program), std::move(args), subprocess_options{});
-}
-
-coro<process> create_subprocess_exec(std::string program) {
-  return create_subprocess_exec(std::move(program), {}, subprocess_options{});
 }
 
 coro<process> create_subprocess_shell(std::string cmd, subprocess_options opts) {

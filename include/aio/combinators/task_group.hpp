@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aio/combinators/detail/task_group_operation.hpp"
+#include "aio/detail/gcc12_capture_check.hpp"
 #include "aio/errors.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/task/task.hpp"
@@ -48,7 +49,10 @@ class task_group {
   /// Runs `body(tg)` (a callable returning `aio::coro<>`; kept alive until it is done) and waits for
   /// the group. See the class for cancellation and errors.
   template <class F>
-  static coro<> run(F body);
+  static coro<> run(F&& body) {
+    static_assert(!detail::gcc12_unsafe_closure<F>(), AIO_GCC12_CAPTURE_MESSAGE);
+    return run_body(std::decay_t<F>(std::forward<F>(body)));
+  }
 
   /// Starts `c` as a task of the group (scheduled at once, as `aio::create_task`).
   /// @par Cancellation
@@ -75,6 +79,8 @@ class task_group {
   task_group& operator=(const task_group&) = delete;
 
  private:
+  template <class F>
+  static coro<> run_body(F body);
   friend class detail::task_group_child;
   friend class detail::task_group_join_operation;
   task_group() = default;
@@ -105,7 +111,7 @@ class task_group {
 };
 
 template <class F>
-coro<> task_group::run(F body) {
+coro<> task_group::run_body(F body) {
   static_assert(std::is_same_v<std::invoke_result_t<F&, task_group&>, coro<>>,
                 "aio::task_group::run(body): body(task_group&) must return aio::coro<>");
   task_group tg;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "aio/net/stream_reader.hpp"
+#include "aio/optional_arg.hpp"
 #include "aio/net/stream_writer.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/tls/ssl_context.hpp"
@@ -19,11 +20,9 @@ namespace aio {
 /// Options of `open_connection` (asyncio's keyword arguments).
 struct connection_options {
   /// TLS: connect, then handshake with this context.
-  std::optional<ssl_context> ssl{};
-  /// The name sent as SNI and checked against the certificate (default: the host argument). Copied at
-  /// the call. (A view, not a std::string: g++ 12 relocates a braced options temporary inside a
-  /// `co_await` bitwise, which breaks std::string's small-string buffer; see docs/guide/streams.md.)
-  std::string_view server_hostname{};
+  optional_arg<ssl_context> ssl{};
+  /// The name sent as SNI and checked against the certificate (default: the host argument).
+  optional_arg<std::string> server_hostname{};
   /// The reader's limit for readline/readuntil.
   std::size_t limit = detail::stream_transport::k_default_limit;
   /// RFC 8305 Happy Eyeballs: start the next address's attempt after this delay instead of waiting

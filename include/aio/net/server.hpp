@@ -13,6 +13,7 @@
 
 #include "aio/net/socket_address.hpp"
 #include "aio/net/stream_reader.hpp"
+#include "aio/optional_arg.hpp"
 #include "aio/net/stream_writer.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/tls/ssl_context.hpp"
@@ -24,7 +25,7 @@ struct server_options {
   int backlog = 100;
   bool reuse_address = true;
   bool reuse_port = false;  ///< SO_REUSEPORT: several loops (threads, processes) share the port
-  std::optional<ssl_context> ssl{};
+  optional_arg<ssl_context> ssl{};
   std::size_t limit = detail::stream_transport::k_default_limit;
   std::chrono::duration<double> ssl_handshake_timeout = std::chrono::seconds(60);
   bool start_serving = true;

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "aio/optional_arg.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/task/basic_handle.hpp"
 #include "aio/task/coro.hpp"
@@ -16,7 +17,8 @@ namespace aio {
 /// Options for `create_task`: a name, and eager start (asyncio 3.12's eager task factory: the body runs
 /// synchronously, inside `create_task`, until its first suspension).
 struct task_options {
-  std::string name;
+  /// The task's name (unset: asyncio's `Task-N`, numbered when first asked for).
+  optional_arg<std::string> name{};
   bool eager = false;
 };
 
@@ -84,7 +86,7 @@ task<T> create_task(coro<T> c, task_options opts) {
   auto h = c.release();
   if (!h) throw invalid_state_error("aio: create_task() was given an empty coro (moved from?)");
   task<T> t(&h.promise());
-  h.promise().start_task(loop, h, std::move(opts.name), opts.eager);
+  h.promise().start_task(loop, h, opts.name ? std::string(*opts.name) : std::string(), opts.eager);
   return t;
 }
 

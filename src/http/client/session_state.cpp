@@ -25,12 +25,12 @@ session_state::session_state(const client_session_options& o)
       limit(o.limit),
       limit_per_host(o.limit_per_host),
       default_headers(o.headers),
-      ssl(o.ssl),
       keepalive(o.keepalive_timeout),
       dns_ttl(o.dns_cache_ttl),
       raise_for_status(o.raise_for_status),
       auto_decompress(o.auto_decompress),
       user_agent(o.user_agent) {
+  if (o.ssl) ssl = *o.ssl;
   if (o.auth) auth.emplace(std::string(o.auth->login), std::string(o.auth->password));
   limits = response_limits();
   limits.max_line_size = o.max_line_size;

@@ -14,6 +14,7 @@
 #include "aio/http/client/client_errors.hpp"
 #include "aio/http/client/client_response.hpp"
 #include "aio/http/client/client_timeout.hpp"
+#include "aio/optional_arg.hpp"
 #include "aio/http/client/cookie_jar.hpp"
 #include "aio/http/client/request_options.hpp"
 #include "aio/http/headers.hpp"
@@ -42,7 +43,7 @@ struct client_session_options {
   /// Credentials sent with every request (copied).
   std::optional<basic_auth> auth{};
   /// TLS settings for https and wss (default: `ssl_context::client()`, which verifies).
-  std::optional<ssl_context> ssl{};
+  optional_arg<ssl_context> ssl{};
   /// An idle pooled connection is closed after this long (aiohttp's `keepalive_timeout`).
   std::chrono::duration<double> keepalive_timeout = std::chrono::seconds(15);
   /// Resolved addresses are reused for this long (0: resolve every time; aiohttp's `ttl_dns_cache`).

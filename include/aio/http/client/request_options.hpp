@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,40 +24,59 @@
 #include "aio/http/client/client_timeout.hpp"
 #include "aio/http/headers.hpp"
 #include "aio/http/query.hpp"
+#include "aio/optional_arg.hpp"
 
 namespace aio::http {
 
-/// A read-only view of (name, value) pairs: a `query_params`, a `headers`, a vector of string
-/// pairs, or (with clang; g++ 12 cannot compile it inside `co_await`) a braced list
-/// `{{"a", "1"}, {"b", "2"}}` whose strings live until the end of the full expression.
+namespace detail {
+/// A (name, value) position of `field_list`'s braced form that may be left out.
+struct field_slot {
+  field_slot() = default;
+  field_slot(std::string_view n, std::string_view v) noexcept : name(n), value(v), set(true) {}
+  std::string_view name;
+  std::string_view value;
+  bool set = false;
+};
+}  // namespace detail
+
+/// A read-only view of (name, value) pairs: a `query_params`, a `headers`, a vector of string pairs, or
+/// a braced list of up to `max_inline` pairs written in the call, `{.params = {{"a", "1"}, {"b", "2"}}}`
+/// (the strings must live until the call returns, as literals and the call's temporaries do).
 ///
-/// A view, like `std::string_view`: never declare a named `field_list` from a braced list (the list
-/// dies at the end of the declaration); name the owning `query_params` or `headers` instead.
+/// A view, like `std::string_view`: never keep a named `field_list` of temporaries; name the owning
+/// `query_params` or `headers` instead. The braced form is a fixed set of optional positions, not a
+/// `std::initializer_list`, which g++ 12 cannot compile inside `co_await` (docs/design/compilers.md).
 class field_list {
  public:
   using owned_pair = std::pair<std::string, std::string>;
   using view_pair = std::pair<std::string_view, std::string_view>;
+  using slot = detail::field_slot;
+  static constexpr std::size_t max_inline = 12;
 
   field_list() = default;
   field_list(const std::vector<owned_pair>& v) noexcept : m_owned(v.data()), m_size(v.size()) {}  // NOLINT
   field_list(const headers& h) noexcept  // NOLINT(google-explicit-constructor)
       : m_owned(h.empty() ? nullptr : &*h.begin()), m_size(h.size()) {}
   field_list(const std::vector<view_pair>& v) noexcept : m_views(v.data()), m_size(v.size()) {}  // NOLINT
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winit-list-lifetime"  // intended: the array lives to the end of the call's
-#endif                                                 // full expression, which is as long as a view needs
-  field_list(std::initializer_list<view_pair> l) noexcept : m_views(l.begin()), m_size(l.size()) {}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+  // NOLINTBEGIN(google-explicit-constructor): the braced form
+  field_list(view_pair p1, slot p2 = {}, slot p3 = {}, slot p4 = {}, slot p5 = {}, slot p6 = {}, slot p7 = {},
+             slot p8 = {}, slot p9 = {}, slot p10 = {}, slot p11 = {}, slot p12 = {}) noexcept
+      : m_size(1) {
+    m_inline[0] = p1;
+    for (const slot* p : {&p2, &p3, &p4, &p5, &p6, &p7, &p8, &p9, &p10, &p11, &p12}) {
+      if (!p->set) break;
+      m_inline[m_size++] = {p->name, p->value};
+    }
+  }
+  // NOLINTEND(google-explicit-constructor)
 
   [[nodiscard]] std::size_t size() const noexcept { return m_size; }
   [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
   /// The `i`-th pair as views.
   [[nodiscard]] view_pair operator[](std::size_t i) const noexcept {
     if (m_owned != nullptr) return {m_owned[i].first, m_owned[i].second};
-    return m_views[i];
+    if (m_views != nullptr) return m_views[i];
+    return m_inline[i];
   }
   /// Calls `fn(name, value)` for every pair in order.
   template <class F>
@@ -68,21 +88,106 @@ class field_list {
   }
 
  private:
+  // Never a pointer into this object: g++ 12 copies braced temporaries byte by byte.
   const owned_pair* m_owned = nullptr;
   const view_pair* m_views = nullptr;
   std::size_t m_size = 0;
+  view_pair m_inline[max_inline]{};
 };
 
-/// A reference to a JSON document to send (`.json = doc`); empty by default.
+namespace detail {
+/// What both kinds of `json_node` hold: a view of a value (with the function that turns it into JSON),
+/// or of up to `max_items` child nodes, or nothing (`{}`: null, as in nlohmann::json). Trivially
+/// destructible and never a pointer into itself: nodes are temporaries of the call's full expression,
+/// read once while the `json_ref` is built.
+class json_node_base {
+ public:
+  static constexpr std::size_t max_items = 16;
+  /// Builds the JSON value: a composite whose items are all [string, value] pairs is an object (as
+  /// nlohmann::json's braced lists), any other composite an array.
+  [[nodiscard]] nlohmann::json build() const;
+
+ protected:
+  json_node_base() = default;
+  template <class T>
+  explicit json_node_base(const T& v) noexcept
+      : m_value(&v), m_convert([](const void* p, nlohmann::json& out) { out = *static_cast<const T*>(p); }) {}
+  void add(const json_node_base& child) noexcept {
+    m_composite = true;
+    m_items[m_size++] = &child;
+  }
+
+ private:
+  const void* m_value = nullptr;
+  void (*m_convert)(const void*, nlohmann::json&) = nullptr;
+  const json_node_base* m_items[max_items]{};
+  std::size_t m_size = 0;
+  bool m_composite = false;
+};
+
+/// One value of a braced JSON literal (`{{"k", 1}, {"list", {1, 2, 3}}}`): anything nlohmann::json
+/// accepts, or a braced list of up to 16 nodes. Two alternating kinds, because a braced list of one
+/// braced list may not convert to the constructor's own class ([over.best.ics]/4), so a composite's
+/// first item is always of the other kind. An item left out is the shared `absent` node, told apart
+/// by its address from a written `{}`.
+template <bool First>
+class json_node : public json_node_base {
+ public:
+  static const json_node absent;
+
+  json_node() = default;
+  template <class T>
+  requires std::is_constructible_v<nlohmann::json, const T&> json_node(const T& v)
+  noexcept  // NOLINT
+      : json_node_base(v) {}
+  json_node(const json_node<!First>& i1, const json_node& i2 = absent,
+            const json_node& i3 = absent,  // NOLINT
+            const json_node& i4 = absent, const json_node& i5 = absent, const json_node& i6 = absent,
+            const json_node& i7 = absent, const json_node& i8 = absent, const json_node& i9 = absent,
+            const json_node& i10 = absent, const json_node& i11 = absent, const json_node& i12 = absent,
+            const json_node& i13 = absent, const json_node& i14 = absent, const json_node& i15 = absent,
+            const json_node& i16 = absent) noexcept {
+    add(i1);
+    for (const json_node* i :
+         {&i2, &i3, &i4, &i5, &i6, &i7, &i8, &i9, &i10, &i11, &i12, &i13, &i14, &i15, &i16}) {
+      if (i == &absent) break;
+      add(*i);
+    }
+  }
+};
+template <bool First>
+inline const json_node<First> json_node<First>::absent{};
+}  // namespace detail
+
+/// The JSON body of a request: a document (`.json = doc`, viewed: it must live until the call returns)
+/// or a braced literal written in the call, as aiohttp's `json={"k": 1}`:
+/// `co_await session.post(url, {.json = {{"name", "aio"}, {"tags", {"c++", "async"}}, {"n", 3}}})`.
+/// A braced list whose items are all [string, value] pairs is an object, any other an array (the rule
+/// of nlohmann::json's braced lists); a literal holds at most 16 items per level. Empty by default.
 class json_ref {
  public:
+  using first_item = detail::json_node<true>;
+  using item = detail::json_node<false>;
+
   json_ref() = default;
-  json_ref(const nlohmann::json& j) noexcept : m_json(&j) {}  // NOLINT(google-explicit-constructor)
-  [[nodiscard]] const nlohmann::json* get() const noexcept { return m_json; }
-  explicit operator bool() const noexcept { return m_json != nullptr; }
+  /// A document (a template, so that a braced list never chooses nlohmann::json's own list constructor).
+  template <class J>
+  requires std::is_same_v<J, nlohmann::json> json_ref(const J& j)
+  noexcept : m_json(&j) {}  // NOLINT
+  /// The braced form, built into a document at once (its items are temporaries of the call).
+  json_ref(const first_item& i1, const item& i2 = item::absent, const item& i3 = item::absent,
+           const item& i4 = item::absent, const item& i5 = item::absent, const item& i6 = item::absent,
+           const item& i7 = item::absent, const item& i8 = item::absent, const item& i9 = item::absent,
+           const item& i10 = item::absent, const item& i11 = item::absent, const item& i12 = item::absent,
+           const item& i13 = item::absent, const item& i14 = item::absent, const item& i15 = item::absent,
+           const item& i16 = item::absent)  // NOLINT(google-explicit-constructor)
+      : m_owned(item(i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, i13, i14, i15, i16).build()) {}
+  [[nodiscard]] const nlohmann::json* get() const noexcept { return m_owned ? &*m_owned : m_json; }
+  explicit operator bool() const noexcept { return get() != nullptr; }
 
  private:
   const nlohmann::json* m_json = nullptr;
+  optional_arg<nlohmann::json> m_owned{};  // the braced form's document (safe in g++ 12's byte copies)
 };
 
 /// HTTP Basic credentials (aiohttp's `BasicAuth`): sent as `Authorization: Basic base64(login:password)`.
