@@ -54,10 +54,20 @@ class field_list {
   static constexpr std::size_t max_inline = 12;
 
   field_list() = default;
-  field_list(const std::vector<owned_pair>& v) noexcept : m_owned(v.data()), m_size(v.size()) {}  // NOLINT
-  field_list(const headers& h) noexcept  // NOLINT(google-explicit-constructor)
+  // The owning sources are templates so that a braced list never reaches their own list or
+  // iterator-pair constructors (`{{"a", "1"}}` would otherwise be ambiguous).
+  template <class V>
+  requires std::is_same_v<V, std::vector<owned_pair>> field_list(const V& v)
+  noexcept  // NOLINT
+      : m_owned(v.data()), m_size(v.size()) {}
+  template <class H>
+  requires std::is_same_v<H, headers> field_list(const H& h)
+  noexcept  // NOLINT
       : m_owned(h.empty() ? nullptr : &*h.begin()), m_size(h.size()) {}
-  field_list(const std::vector<view_pair>& v) noexcept : m_views(v.data()), m_size(v.size()) {}  // NOLINT
+  template <class V>
+  requires std::is_same_v<V, std::vector<view_pair>> field_list(const V& v)
+  noexcept  // NOLINT
+      : m_views(v.data()), m_size(v.size()) {}
   // NOLINTBEGIN(google-explicit-constructor): the braced form
   field_list(view_pair p1, slot p2 = {}, slot p3 = {}, slot p4 = {}, slot p5 = {}, slot p6 = {}, slot p7 = {},
              slot p8 = {}, slot p9 = {}, slot p10 = {}, slot p11 = {}, slot p12 = {}) noexcept
