@@ -36,10 +36,11 @@ enum class whence { set = 0, cur = 1, end = 2 };
 /// Several tasks may await operations on one file at once: they run one at a time, in call order (the
 /// order in which they are awaited), each as a whole — a `write` lands in one piece, a `read` or
 /// `readline` returns consecutive bytes — as each aiofiles call is one whole job on its executor (aio
-/// also keeps their order). They share the one position, as Python's tasks sharing a file object do. `close()` takes its turn like
-/// the others: what was awaited before it still runs, what is awaited after it fails with
-/// `aio::invalid_state_error`. An operation that has to wait does not allocate (its place in the queue
-/// lives in its own coroutine frame); one that does not wait costs what it did with a single task.
+/// also keeps their order). They share the one position, as Python's tasks sharing a file object do.
+/// `close()` takes its turn like the others: what was awaited before it still runs, what is awaited
+/// after it fails with `aio::invalid_state_error`. An operation that has to wait does not allocate
+/// (its place in the queue lives in its own coroutine frame); one that does not wait costs what it did
+/// with a single task.
 /// @par Cancellation
 /// Each operation is one request to a worker thread, which cannot be stopped. Cancelling the awaiter
 /// throws `cancelled_error` at once. An operation cancelled while it waits for its turn is withdrawn:
