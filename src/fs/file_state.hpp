@@ -27,7 +27,7 @@
 //   the next operation.
 // - Turns: the public operations run one at a time, in the order they were awaited. Each takes the
 //   file's `m_turn` lock first (aio::lock: FIFO, cancel-safe, the waiter lives in the operation's
-//   frame; free and uncontended it is two flag tests and no suspension) and holds it until it ends.
+//   frame; free and uncontended it is a few flag tests and no suspension) and holds it until it ends.
 //   Nothing touches the state outside a turn except the in-flight task applying its result, which
 //   the turn holder settles before relying on it. A waiter that finds the file closed when its turn
 //   comes throws `invalid_state_error`. A turn holder cancelled while its request is in flight gives
