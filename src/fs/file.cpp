@@ -295,10 +295,10 @@ coro<std::vector<std::string>> readlines_impl(state_ptr s) {
 coro<std::size_t> write_impl(state_ptr s, std::string data) {
   const turn_guard turn = co_await take_turn(s.get(), "write");
   require_writable(*s, "write");
-  // Once the turn is taken, the bytes are accepted before anything can suspend, so a cancelled write()
-  // never leaves the caller guessing: cancelled while queued it wrote nothing, after that it wrote all.
-  // Read-ahead is dropped by flush_write_buffer (positions are explicit: nothing to undo), after any fill in
-  // flight has landed.
+  // Once the turn is taken, the bytes are accepted before anything can suspend, so a cancelled
+  // write() never leaves the caller guessing: cancelled while queued it wrote nothing, after that it
+  // wrote all. Read-ahead is dropped by flush_write_buffer (positions are explicit: nothing to undo),
+  // after any fill in flight has landed.
   const std::size_t n = data.size();
   if (s->m_wbuf.empty()) {
     s->m_wbuf_off = s->m_pos;
