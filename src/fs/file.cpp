@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <coroutine>
 #include <limits>
 #include <string>
 #include <utility>
 
 #include "aio/combinators/shield.hpp"
 #include "aio/errors.hpp"
+#include "aio/sync/scoped.hpp"
 #include "errors.hpp"
 #include "file_state.hpp"
 
@@ -40,31 +42,44 @@ namespace {
 using state_ptr = std::shared_ptr<file_state>;
 constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
 
-/// Marks the file busy for the duration of one public operation; refuses a closed file and a second
-/// operation started while one is awaited.
-class busy_guard {
- public:
-  busy_guard(file_state* s, const char* what) : m_state(s) {
-    if (s == nullptr) {
-      throw invalid_state_error(std::string("aio::files: ") + what + "() on a closed file (moved from?)");
-    }
-    if (s->m_closed) {
-      throw invalid_state_error(std::string("aio::files: ") + what + "(): I/O operation on closed file '" +
-                                s->m_name + "'");
-    }
-    if (s->m_busy) {
-      throw invalid_state_error(std::string("aio::files: ") + what + "() while another operation on '" +
-                                s->m_name + "' is still awaited (use a file from one task at a time)");
-    }
-    s->m_busy = true;
+[[noreturn]] void throw_closed(const file_state* s, const char* what) {
+  if (s == nullptr) {
+    throw invalid_state_error(std::string("aio::files: ") + what + "() on a closed file (moved from?)");
   }
-  busy_guard(const busy_guard&) = delete;
-  busy_guard& operator=(const busy_guard&) = delete;
-  ~busy_guard() { m_state->m_busy = false; }
+  throw invalid_state_error(std::string("aio::files: ") + what + "(): I/O operation on closed file '" +
+                            s->m_name + "'");
+}
+
+using turn_guard = scoped_guard<aio::lock>;
+
+/// The awaiter of one operation's turn on the file (see file_state.hpp): the turn lock's `acquire()`,
+/// then a guard that gives the turn to the next waiter when the operation ends. A file closed while
+/// the operation waited is refused at its turn.
+class turn_operation {
+ public:
+  turn_operation(file_state& s, const char* what) noexcept
+      : m_state(&s), m_what(what), m_acquire(s.m_turn.acquire()) {}
+  [[nodiscard]] bool await_ready() noexcept { return m_acquire.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) { return m_acquire.await_suspend(h); }
+  turn_guard await_resume() {
+    m_acquire.await_resume();  // cancelled while waiting: throws, the queue is left as it was
+    turn_guard held(m_state->m_turn);
+    if (m_state->m_closed) throw_closed(m_state, m_what);  // `held` passes the turn on
+    return held;
+  }
 
  private:
   file_state* m_state;
+  const char* m_what;
+  aio::detail::lock_acquire_operation m_acquire;
 };
+
+/// Waits for this operation's turn: `const turn_guard turn = co_await take_turn(s, "read");`. Refuses
+/// a file already closed (or moved from) at once, without waiting.
+turn_operation take_turn(file_state* s, const char* what) {
+  if (s == nullptr || s->m_closed) throw_closed(s, what);
+  return {*s, what};
+}
 
 void require_readable(const file_state& s, const char* what) {
   if (!s.m_mode.read) {
@@ -221,7 +236,7 @@ coro<void> prepare_read(const state_ptr& s) {
 // ---- the operations -----------------------------------------------------------------------------
 
 coro<std::string> read_impl(state_ptr s, std::int64_t n) {
-  const busy_guard busy(s.get(), "read");
+  const turn_guard turn = co_await take_turn(s.get(), "read");
   require_readable(*s, "read");
   co_await prepare_read(s);
   if (n < 0) {
@@ -238,7 +253,7 @@ coro<std::string> read_impl(state_ptr s, std::int64_t n) {
 }
 
 coro<std::string> readline_impl(state_ptr s) {
-  const busy_guard busy(s.get(), "readline");
+  const turn_guard turn = co_await take_turn(s.get(), "readline");
   require_readable(*s, "readline");
   co_await prepare_read(s);
   for (;;) {
@@ -278,11 +293,12 @@ coro<std::vector<std::string>> readlines_impl(state_ptr s) {
 }
 
 coro<std::size_t> write_impl(state_ptr s, std::string data) {
-  const busy_guard busy(s.get(), "write");
+  const turn_guard turn = co_await take_turn(s.get(), "write");
   require_writable(*s, "write");
-  // The bytes are accepted before anything can suspend, so a cancelled write() never leaves the caller
-  // guessing: they are the file's now. Read-ahead is dropped by flush_write_buffer (positions are
-  // explicit: nothing to undo), after any fill in flight has landed.
+  // Once the turn is taken, the bytes are accepted before anything can suspend, so a cancelled
+  // write() never leaves the caller guessing: cancelled while queued it wrote nothing, after that it
+  // wrote all. Read-ahead is dropped by flush_write_buffer (positions are explicit: nothing to undo),
+  // after any fill in flight has landed.
   const std::size_t n = data.size();
   if (s->m_wbuf.empty()) {
     s->m_wbuf_off = s->m_pos;
@@ -298,13 +314,13 @@ coro<std::size_t> write_impl(state_ptr s, std::string data) {
 }
 
 coro<void> flush_impl(state_ptr s) {
-  const busy_guard busy(s.get(), "flush");
+  const turn_guard turn = co_await take_turn(s.get(), "flush");
   co_await settle_if_needed(s);
   co_await flush_write_buffer(s);
 }
 
 coro<void> fsync_impl(state_ptr s) {
-  const busy_guard busy(s.get(), "fsync");
+  const turn_guard turn = co_await take_turn(s.get(), "fsync");
   co_await settle_if_needed(s);
   co_await flush_write_buffer(s);
   const int err = co_await s->m_ops->fsync(s->m_fd);
@@ -312,7 +328,7 @@ coro<void> fsync_impl(state_ptr s) {
 }
 
 coro<std::int64_t> seek_impl(state_ptr s, std::int64_t offset, whence from) {
-  const busy_guard busy(s.get(), "seek");
+  const turn_guard turn = co_await take_turn(s.get(), "seek");
   co_await settle_if_needed(s);
   co_await flush_write_buffer(s);
   std::int64_t base = 0;
@@ -337,7 +353,7 @@ coro<std::int64_t> seek_impl(state_ptr s, std::int64_t offset, whence from) {
 }
 
 coro<std::int64_t> tell_impl(state_ptr s) {
-  const busy_guard busy(s.get(), "tell");
+  const turn_guard turn = co_await take_turn(s.get(), "tell");
   co_await settle_if_needed(s);
   if (s->m_mode.append) co_await flush_write_buffer(s);  // where they land is known only once written
   co_return s->m_pos;
@@ -347,7 +363,8 @@ coro<void> close_impl(state_ptr s) {
   if (!s || s->m_closed) co_return;
   std::exception_ptr failure;
   {
-    const busy_guard busy(s.get(), "close");
+    const turn_guard turn = co_await aio::scoped(s->m_turn);
+    if (s->m_closed) co_return;  // an earlier close() ran while this one waited: nothing to do
     try {
       co_await settle_if_needed(s);
       co_await flush_write_buffer(s);

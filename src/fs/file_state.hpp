@@ -25,6 +25,13 @@
 //   task to finish and apply; the next operation waits for it first (`settle`). There is at most one
 //   such task, and `m_outcome` receives its failure. A write failure that no awaiter took is thrown by
 //   the next operation.
+// - Turns: the public operations run one at a time, in the order they were awaited. Each takes the
+//   file's `m_turn` lock first (aio::lock: FIFO, cancel-safe, the waiter lives in the operation's
+//   frame; free and uncontended it is a few flag tests and no suspension) and holds it until it ends.
+//   Nothing touches the state outside a turn except the in-flight task applying its result, which
+//   the turn holder settles before relying on it. A waiter that finds the file closed when its turn
+//   comes throws `invalid_state_error`. A turn holder cancelled while its request is in flight gives
+//   the turn up at once; the next holder settles the request first, as it always did.
 // - Owners: the file object and every running operation or task hold a shared_ptr to the state; the
 //   last one closes a file that was not closed (the destructor writes what is buffered synchronously).
 // Loop thread only, except the shared_fd (see posix_ops.hpp).
@@ -36,6 +43,7 @@
 #include <string>
 
 #include "aio/fs/mode.hpp"
+#include "aio/sync/lock.hpp"
 #include "aio/task/task.hpp"
 #include "file_ops.hpp"
 
@@ -58,7 +66,7 @@ class file_state {
   std::string m_mode_text;
   open_mode m_mode;
   bool m_closed = false;
-  bool m_busy = false;  ///< an operation is being awaited
+  aio::lock m_turn;  ///< held by the operation that runs; the others wait in it, FIFO (see above)
 
   std::int64_t m_pos = 0;
   std::string m_rbuf;

@@ -32,26 +32,40 @@ enum class whence { set = 0, cur = 1, end = 2 };
 /// `co_await f.close()` is the way to see them. Every operation's coroutine keeps the file's state
 /// alive, so moving or destroying the object while one runs is safe (the file is then closed when the
 /// operation ends). Bytes are `std::string`s; text mode does no newline translation and no decoding.
+/// @par Several tasks
+/// Several tasks may await operations on one file at once: they run one at a time, in call order (the
+/// order in which they are awaited), each as a whole — a `write` lands in one piece, a `read` or
+/// `readline` returns consecutive bytes — as each aiofiles call is one whole job on its executor (aio
+/// also keeps their order). They share the one position, as Python's tasks sharing a file object do.
+/// `close()` takes its turn like the others: what was awaited before it still runs, what is awaited
+/// after it fails with `aio::invalid_state_error`. An operation that has to wait does not allocate
+/// (its place in the queue lives in its own coroutine frame); one that does not wait costs what it did
+/// with a single task.
 /// @par Cancellation
 /// Each operation is one request to a worker thread, which cannot be stopped. Cancelling the awaiter
-/// throws `cancelled_error` at once; the request finishes in the background and is applied to the file
-/// as if it had been awaited, and the next operation on the file first waits for it. So a cancelled
-/// `read` or `readline` loses nothing (the bytes stay buffered for the next read), and a cancelled
-/// `write`, `flush` or `close` still writes the bytes it was given, in order; a write error that nobody
-/// awaited is thrown by the next operation.
+/// throws `cancelled_error` at once. An operation cancelled while it waits for its turn is withdrawn:
+/// it did nothing (a queued `write` wrote nothing) and the others keep their order. Once it has begun,
+/// the request finishes in the background and is applied to the file as if it had been awaited, and
+/// the next operation on the file first waits for it. So a cancelled `read` or `readline` loses
+/// nothing (the bytes stay buffered for the next read), and a cancelled `write`, `flush` or `close`
+/// still writes the bytes it was given, in order; a write error that nobody awaited is thrown by the
+/// next operation.
 /// @par Errors
 /// `std::filesystem::filesystem_error` (a `std::system_error` carrying the errno and the path) for a
 /// failed system call, and for reading a file not opened for reading or writing one not opened for
 /// writing (`EBADF`, Python's `io.UnsupportedOperation`). `aio::invalid_state_error` after `close()`
-/// (Python's `ValueError: I/O operation on closed file`) and when a second operation starts while
-/// another one is still being awaited.
+/// (Python's `ValueError: I/O operation on closed file`), also for an operation that was waiting
+/// behind the `close()`.
 /// @par Thread safety
-/// Use a file on its loop's thread, from one task at a time.
+/// Use a file on its loop's thread (from any number of its tasks).
 /// @par Example
 /// @code
 /// auto f = co_await aio::files::open("notes.txt", "r");
 /// while (auto line = co_await f.next_line()) std::cout << *line;
 /// co_await f.close();
+///
+/// auto out = co_await aio::files::open("log.txt", "w");
+/// co_await aio::gather(writer(out, 'a'), writer(out, 'b'));  // each write whole, in call order
 /// @endcode
 class file {
  public:
@@ -68,7 +82,8 @@ class file {
   /// Reads up to `n` bytes (all the rest of the file when `n` is negative); fewer only at the end of
   /// the file, "" there.
   /// @par Cancellation
-  /// Cancel-safe: nothing read is lost (see the class).
+  /// Cancel-safe: nothing read is lost, and one cancelled while waiting for its turn read nothing (see
+  /// the class).
   coro<std::string> read(std::int64_t n = -1);
   /// Reads one line, including its '\n' (the last line may have none); "" at the end of the file.
   coro<std::string> readline();
@@ -80,7 +95,8 @@ class file {
   /// Writes `data` (buffered: it may reach the file only at the next `flush`, `seek`, `read` or
   /// `close`) and returns its size. In append mode ("a") every write goes to the end of the file.
   /// @par Cancellation
-  /// The bytes were accepted: they are still written (see the class).
+  /// Cancelled while waiting for its turn, it wrote nothing; after that the bytes were accepted and are
+  /// still written (see the class).
   coro<std::size_t> write(std::string data);
   /// Writes the buffered bytes to the file (the operating system's cache, not the disk: see `fsync`).
   coro<void> flush();
@@ -91,18 +107,20 @@ class file {
   coro<std::int64_t> seek(std::int64_t offset, whence from = whence::set);
   /// The current position, in bytes from the start of the file.
   coro<std::int64_t> tell();
-  /// Writes what is buffered and closes the file; a second `close()` does nothing. The file is closed
-  /// even when the write fails (the failure is then thrown).
+  /// Writes what is buffered and closes the file, in its turn (operations awaited before it run first);
+  /// a second `close()` does nothing. The file is closed even when the write fails (the failure is
+  /// then thrown).
   /// @par Cancellation
-  /// Cancelled while writing, the bytes are still written but the file stays open: `close()` again,
-  /// or let the destructor close it.
+  /// Cancelled while waiting for its turn or while writing, the file stays open (the bytes are still
+  /// written in the second case): `close()` again, or let the destructor close it.
   coro<void> close();
 
   /// The path given to `open` (Python's `f.name`).
   [[nodiscard]] const std::string& name() const noexcept;
   /// The mode string given to `open` (Python's `f.mode`).
   [[nodiscard]] const std::string& mode() const noexcept;
-  /// True once `close()` has begun, and for a default-constructed or moved-from file.
+  /// True once `close()` has written the buffer out (not while it waits for its turn or writes), and
+  /// for a default-constructed or moved-from file.
   [[nodiscard]] bool closed() const noexcept;
   /// True when the file may be read / written (its mode).
   [[nodiscard]] bool readable() const noexcept;
