@@ -15,20 +15,31 @@ void thread_pool::submit(std::unique_ptr<job> j) {
   std::unique_lock<std::mutex> lock(m_mutex);
   if (m_shutdown) throw std::runtime_error("aio: thread_pool::submit() after shutdown()");
   m_jobs.push_back(std::move(j));
-  if (m_idle == 0 && m_threads.size() < m_max) {
+  // ThreadPoolExecutor._adjust_thread_count: a submission claims an idle worker, else starts a thread
+  // (up to the maximum, then it queues). The claim is counted here, not when the worker wakes, so that
+  // a burst of submissions does not count the same idle worker again and again and queue everything
+  // behind it.
+  if (m_idle > m_claimed) {
+    ++m_claimed;
+  } else if (m_threads.size() < m_max) {
     m_threads.emplace_back([this] { worker(); });
-  } else {
-    lock.unlock();
-    m_cv.notify_one();
+    return;
   }
+  lock.unlock();
+  m_cv.notify_one();
 }
 
 void thread_pool::worker() {
   std::unique_lock<std::mutex> lock(m_mutex);
   for (;;) {
-    ++m_idle;
-    m_cv.wait(lock, [this] { return m_shutdown || !m_jobs.empty(); });
-    --m_idle;
+    if (m_jobs.empty() && !m_shutdown) {
+      ++m_idle;
+      m_cv.wait(lock, [this] { return m_shutdown || !m_jobs.empty(); });
+      --m_idle;
+      // Whichever job this worker takes, one claim on the idle workers is settled: the number of
+      // idle workers still unclaimed (m_idle - m_claimed) stays right.
+      if (m_claimed > 0) --m_claimed;
+    }
     if (m_jobs.empty()) return;  // shut down and drained
     std::unique_ptr<job> j = std::move(m_jobs.front());
     m_jobs.pop_front();

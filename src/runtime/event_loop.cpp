@@ -117,7 +117,11 @@ void event_loop::begin_run() {
     throw std::runtime_error(
         "aio: cannot run an event loop while another loop is running in the same thread");
   }
-  m_thread = std::this_thread::get_id();
+  {
+    // Under the submissions' mutex: submit_threadsafe reads m_thread to recognise the loop's own thread.
+    std::lock_guard<std::mutex> lock(m_threadsafe_mutex);
+    m_thread = std::this_thread::get_id();
+  }
   t_loop = this;
   t_home = this;
   m_running = true;
@@ -285,6 +289,13 @@ void event_loop::submit_threadsafe(detail::callback_item* item) {
     if (m_closed) {
       item->release();
       throw std::runtime_error("aio: call_soon_threadsafe() on a closed event loop");
+    }
+    if (m_thread == std::this_thread::get_id()) {
+      // On the loop's own thread (asyncio appends to _ready directly): the callback keeps its FIFO
+      // place among call_soon's, and no wake-up is needed. Only this thread touches the ready queue,
+      // and another thread can become the loop's only in begin_run, under this mutex.
+      enqueue_callback(item);
+      return;
     }
     m_threadsafe.push_back(item);
     // Only the submission that makes the list non-empty writes the eventfd: later ones find the loop

@@ -3,11 +3,13 @@
 
 #include "aio/runtime/run.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 
 #include "aio/detail/result_slot.hpp"
@@ -39,39 +41,75 @@ bool sigint_is_default() {
 }
 }  // namespace
 
-void run_main(event_loop& loop, const task_handle& main, const run_options& opts, const run_hooks& hooks) {
-  bool sigint = opts.handle_sigint && on_main_thread() && sigint_is_default();
+bool run_main(event_loop& loop, const task_handle& main, const run_options& opts, const run_hooks& hooks) {
+  const bool sigint = opts.handle_sigint && on_main_thread() && sigint_is_default();
+  // asyncio.Runner._on_sigint: the first Ctrl+C cancels main; one after that, or one arriving once main
+  // is done, interrupts the clean-up.
   int interrupts = 0;
+  bool aborted = false;
   if (sigint) {
-    loop.add_signal_handler(SIGINT, [&loop, main, &interrupts] {
-      if (++interrupts > 1 || main.done()) {
-        // A second Ctrl-C means "now": restore the default action and deliver it.
-        loop.remove_signal_handler(SIGINT);
-        std::raise(SIGINT);
+    loop.add_signal_handler(SIGINT, [&loop, main, &interrupts, &aborted, &opts] {
+      if (++interrupts == 1 && !main.done()) {
+        task_handle(main).cancel("interrupted by SIGINT");
+        // Without raise_keyboard_interrupt nothing can catch a second Ctrl+C: give SIGINT its default
+        // disposition back now, so that it ends the process at once even while the clean-up blocks
+        // the loop (Python's second KeyboardInterrupt).
+        if (!opts.raise_keyboard_interrupt) loop.remove_signal_handler(SIGINT);
         return;
       }
-      task_handle(main).cancel("interrupted by SIGINT");
+      if (opts.raise_keyboard_interrupt) {
+        aborted = true;
+        loop.stop();
+        return;
+      }
+      loop.remove_signal_handler(SIGINT);
+      end_interrupted(opts);
     });
   }
   loop.run_until([&main] { return main.done(); });
-  if (hooks.after_main != nullptr) hooks.after_main(loop, hooks.context);
-
-  // Cancel and await every leftover task (asyncio.runners._cancel_all_tasks).
-  std::vector<task_handle> left;
-  for (auto* t : loop.tasks()) left.emplace_back(t);
-  for (auto& t : left) t.cancel();
-  loop.run_until([&loop] { return loop.live_tasks() == 0; });
-  for (auto& t : left) {
-    if (!t.cancelled() && t.header()->has(task_header::flag_error)) {
-      t.header()->set(task_header::flag_retrieved);
-      loop.call_exception_handler(
-          {"unhandled exception during aio::run() shutdown", t.header()->error(), t.get_name()});
+  if (!aborted) {
+    if (hooks.after_main != nullptr) hooks.after_main(loop, hooks.context);
+    // Cancel and await every leftover task (asyncio.runners._cancel_all_tasks).
+    std::vector<task_handle> left;
+    for (auto* t : loop.tasks()) left.emplace_back(t);
+    for (auto& t : left) t.cancel();
+    loop.run_until([&loop] { return loop.live_tasks() == 0; });
+    for (auto& t : left) {
+      if (!t.cancelled() && t.header()->has(task_header::flag_error)) {
+        t.header()->set(task_header::flag_retrieved);
+        loop.call_exception_handler(
+            {"unhandled exception during aio::run() shutdown", t.header()->error(), t.get_name()});
+      }
     }
   }
-  left.clear();
   if (sigint) loop.remove_signal_handler(SIGINT);
-  if (hooks.before_close != nullptr) hooks.before_close(loop, hooks.context);
+  if (!aborted && hooks.before_close != nullptr) hooks.before_close(loop, hooks.context);
+  // An abandoned clean-up leaves tasks pending: close() reports and drops them.
   loop.close();
+  if (aborted) return true;
+  // asyncio.Runner.run: main cancelled by our Ctrl+C (and by nothing else) becomes KeyboardInterrupt.
+  return interrupts > 0 && main.cancelled() && task_handle(main).uncancel() == 0;
+}
+
+void end_interrupted(const run_options& opts) {
+  if (opts.raise_keyboard_interrupt) throw keyboard_interrupt();
+  // Python ends an unhandled KeyboardInterrupt by killing itself with SIGINT after finalising, so that
+  // the parent (a shell, make) sees the interrupt and stops too. A signal death skips stdio's flush:
+  // do it first, so that what the clean-up printed is not lost in a pipe's buffer.
+  std::cout.flush();
+  std::cerr.flush();
+  std::clog.flush();
+  std::fflush(nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;  // NOLINT(cppcoreguidelines-pro-type-union-access)
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(SIGINT, &dfl, nullptr);
+  sigset_t only_int;
+  sigemptyset(&only_int);
+  sigaddset(&only_int, SIGINT);
+  ::pthread_sigmask(SIG_UNBLOCK, &only_int, nullptr);
+  std::raise(SIGINT);
+  std::_Exit(128 + SIGINT);  // not reached: the default action of SIGINT ends the process
 }
 
 }  // namespace aio::detail

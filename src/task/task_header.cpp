@@ -15,6 +15,7 @@
 #include "aio/detail/result_slot.hpp"
 #include "aio/errors.hpp"
 #include "aio/runtime/event_loop.hpp"
+#include "aio/task/coro.hpp"
 
 namespace aio::detail {
 
@@ -162,6 +163,11 @@ void task_header::deliver_cancel() {
     clear(static_cast<flag>(flag_must_cancel | flag_withdrawn));
     throw cancelled_error(cancel_message());
   }
+}
+
+void end_cancelled(task_header& t) noexcept {
+  t.clear(static_cast<task_header::flag>(task_header::flag_must_cancel | task_header::flag_withdrawn));
+  t.set_error(std::make_exception_ptr(cancelled_error(t.cancel_message())));
 }
 
 void task_header::finish() noexcept {

@@ -55,7 +55,8 @@ class thread_pool final : public executor {
   std::condition_variable m_cv;
   std::deque<std::unique_ptr<job>> m_jobs;  // guarded by m_mutex
   std::vector<std::thread> m_threads;       // guarded by m_mutex
-  std::size_t m_idle = 0;                   // guarded by m_mutex
+  std::size_t m_idle = 0;                   // guarded by m_mutex: workers waiting for a job
+  std::size_t m_claimed = 0;                // guarded by m_mutex: of those, already claimed
   std::size_t m_max;
   bool m_shutdown = false;  // guarded by m_mutex
 };

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "aio/runtime/event_loop.hpp"
+#include "aio/runtime/keyboard_interrupt.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/task/task.hpp"
 #include "aio/time/clock.hpp"
@@ -16,7 +17,10 @@ struct run_options {
   bool debug = false;                              ///< also on when AIO_DEBUG=1 is in the environment
   backend_kind backend = backend_kind::automatic;  ///< I/O backend
   clock_mode clock = clock_mode::real;             ///< `aio::virtual_clock` for autojumping test time
-  bool handle_sigint = true;  ///< on the main thread, SIGINT cancels main; a second one kills at once
+  bool handle_sigint = true;  ///< on the main thread, SIGINT cancels main; a second one ends at once
+  /// After Ctrl+C and main's clean-up, throw `aio::keyboard_interrupt` instead of ending the process
+  /// killed by SIGINT (Python: catching KeyboardInterrupt around asyncio.run).
+  bool raise_keyboard_interrupt = false;
 };
 
 namespace detail {
@@ -27,8 +31,13 @@ struct run_hooks {
   void* context = nullptr;
 };
 /// The non-template part of `run`: SIGINT, driving main, cancelling leftovers, closing the loop.
-void run_main(event_loop& loop, const task_handle& main, const run_options& opts,
+/// Returns true when Ctrl+C ended the run (main ended cancelled by it, or a second one cut the
+/// clean-up short): the caller then calls `end_interrupted`.
+bool run_main(event_loop& loop, const task_handle& main, const run_options& opts,
               const run_hooks& hooks = {});
+/// Ends an interrupted run: throws `keyboard_interrupt` when asked to, else flushes the standard
+/// streams and kills the process with SIGINT under its default disposition.
+[[noreturn]] void end_interrupted(const run_options& opts);
 /// Throws if a loop is already running on this thread; applies AIO_DEBUG.
 loop_options prepare_run(const run_options& opts);
 }  // namespace detail
@@ -39,12 +48,19 @@ loop_options prepare_run(const run_options& opts);
 /// @par Errors
 /// `std::runtime_error` when called while a loop is running on this thread.
 /// @par Cancellation
-/// SIGINT (on the main thread) cancels main; `run` then rethrows main's `cancelled_error`.
+/// Ctrl+C (SIGINT on the main thread, when its disposition is the default and the program installed no
+/// SIGINT handler of its own on the loop) cancels main, as `asyncio.run` does: main's clean-up runs,
+/// the leftover tasks are cancelled and awaited, the loop is closed, and then the process ends killed
+/// by SIGINT (the shell sees status 130) after flushing the standard streams; with
+/// `run_options{.raise_keyboard_interrupt = true}` `run` throws `aio::keyboard_interrupt` instead.
+/// If main swallows the cancellation and returns, `run` returns normally. A second Ctrl+C ends at once
+/// (without the option: killed by SIGINT even if the clean-up blocks the loop; with it: the clean-up
+/// is abandoned, the loop closed and `keyboard_interrupt` thrown).
 template <class T>
 T run(coro<T> main, run_options opts = {}) {
   event_loop loop(detail::prepare_run(opts));
   task<T> t = loop.create_task(std::move(main), "main");
-  detail::run_main(loop, t, opts);
+  if (detail::run_main(loop, t, opts)) detail::end_interrupted(opts);
   return detail::take_result<T, true>(*t.promise_ptr());
 }
 

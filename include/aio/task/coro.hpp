@@ -20,6 +20,9 @@ class coro;
 
 namespace detail {
 
+/// Replaces a finished task's (destroyed) value by `cancelled_error`, consuming the pending request.
+void end_cancelled(task_header& t) noexcept;
+
 /// Final suspend: a task root finishes (wakes its awaiters through the ready queue); an inline
 /// coroutine transfers straight back to the coroutine that awaited it.
 struct final_awaiter {
@@ -28,6 +31,13 @@ struct final_awaiter {
   std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
     task_header& p = h.promise();
     if (p.has(task_header::flag_task)) {
+      if (p.has(task_header::flag_value) &&
+          (p.has(task_header::flag_must_cancel) || p.has(task_header::flag_withdrawn))) [[unlikely]] {
+        // A cancel request that no suspension point took (the task cancelled itself, then returned):
+        // the task ends cancelled, its value dropped (asyncio's Task.__step, test_cancel_at_end).
+        h.promise().m_slot.destroy(p);
+        end_cancelled(p);
+      }
       p.finish();  // may destroy the frame: touch nothing after it
       return std::noop_coroutine();
     }

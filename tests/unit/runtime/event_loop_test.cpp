@@ -26,6 +26,33 @@ TEST(event_loop, call_soon_runs_in_fifo_order_on_a_later_turn) {
   }());
 }
 
+TEST(event_loop, call_soon_threadsafe_on_the_loop_thread_keeps_its_fifo_place) {
+  // CPython test_call_soon_threadsafe_same_thread: the loop is not running yet.
+  aio::event_loop loop({.clock = aio::virtual_clock});
+  std::vector<std::string> results;
+  auto callback = [&](const char* arg) {
+    results.emplace_back(arg);
+    if (results.size() >= 2) loop.stop();
+  };
+  loop.call_soon_threadsafe([&] { callback("hello"); });
+  loop.call_soon([&] { callback("world"); });
+  loop.run_forever();
+  EXPECT_EQ(results, (std::vector<std::string>{"hello", "world"}));
+  loop.close();
+}
+
+TEST(event_loop, call_soon_threadsafe_inside_the_running_loop_keeps_its_fifo_place) {
+  aio_test::run([]() -> aio::coro<> {
+    auto& loop = aio::get_running_loop();
+    std::vector<int> log;
+    loop.call_soon([&log] { log.push_back(1); });
+    loop.call_soon_threadsafe([&log] { log.push_back(2); });
+    loop.call_soon([&log] { log.push_back(3); });
+    co_await aio::sleep(0s);
+    EXPECT_EQ(log, (std::vector<int>{1, 2, 3}));
+  }());
+}
+
 TEST(event_loop, callbacks_scheduled_by_callbacks_run_on_the_next_iteration) {
   aio_test::run([]() -> aio::coro<> {
     auto& loop = aio::get_running_loop();

@@ -76,21 +76,66 @@ TEST(run, virtual_clock_makes_an_hour_take_no_time) {
   EXPECT_LT(std::chrono::steady_clock::now() - wall, 10s);
 }
 
-TEST(run, sigint_cancels_main) {
-  bool cancelled = false;
+TEST(run, sigint_cancels_main_and_becomes_keyboard_interrupt) {
+  // In-process, so with raise_keyboard_interrupt: the default ends the process (keyboard_interrupt_test).
+  std::vector<std::string> log;
+  bool interrupted = false;
   try {
-    aio::run([]() -> aio::coro<> {
-      std::raise(SIGINT);
-      co_await aio::sleep(3600s);
-    }());
-  } catch (const aio::cancelled_error& e) {
-    cancelled = true;
-    EXPECT_STREQ(e.what(), "interrupted by SIGINT");
+    aio::run(
+        [](std::vector<std::string>* log) -> aio::coro<> {
+          std::raise(SIGINT);
+          try {
+            co_await aio::sleep(3600s);
+          } catch (const aio::cancelled_error& e) {
+            log->push_back(std::string("cancelled: ") + e.what());
+            throw;
+          }
+        }(&log),
+        {.raise_keyboard_interrupt = true});
+  } catch (const aio::keyboard_interrupt&) {
+    interrupted = true;
   }
-  EXPECT_TRUE(cancelled);
+  EXPECT_TRUE(interrupted);
+  EXPECT_EQ(log, (std::vector<std::string>{"cancelled: interrupted by SIGINT"}));
   struct sigaction sa {};
   ::sigaction(SIGINT, nullptr, &sa);
   EXPECT_EQ(sa.sa_handler, SIG_DFL);  // restored after run
+}
+
+TEST(run, main_that_swallows_the_sigint_cancellation_returns_normally) {
+  // asyncio.Runner.run: KeyboardInterrupt only when main ends cancelled; a main that handles the
+  // cancellation and returns gives its result.
+  const int got = aio::run(
+      []() -> aio::coro<int> {
+        std::raise(SIGINT);
+        try {
+          co_await aio::sleep(3600s);
+        } catch (const aio::cancelled_error&) {
+          co_return 7;
+        }
+        co_return 0;
+      }(),
+      {.raise_keyboard_interrupt = true});
+  EXPECT_EQ(got, 7);
+}
+
+TEST(run, a_sigint_ignored_by_the_program_is_left_alone) {
+  // aio::run installs its handling only over the default disposition (Python: only over
+  // default_int_handler), and restores nothing else.
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  struct sigaction before {};
+  ASSERT_EQ(::sigaction(SIGINT, &ign, &before), 0);
+  const bool finished = aio::run([]() -> aio::coro<bool> {
+    std::raise(SIGINT);
+    co_await aio::sleep(10ms);
+    co_return true;
+  }());
+  struct sigaction now {};
+  ::sigaction(SIGINT, &before, &now);
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(now.sa_handler, SIG_IGN);
 }
 
 TEST(run, a_second_sigint_stops_at_once) {

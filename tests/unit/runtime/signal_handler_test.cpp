@@ -117,15 +117,24 @@ TEST(signal_handler, a_users_sigint_handler_overrides_aio_runs_default) {
 
 TEST(signal_handler, without_a_user_handler_sigint_cancels_main) {
   bool cancelled = false;
+  bool interrupted = false;
   try {
-    aio::run([]() -> aio::coro<> {
-      std::raise(SIGINT);
-      co_await aio::sleep(5s);
-    }());
-  } catch (const aio::cancelled_error&) {
-    cancelled = true;
+    aio::run(
+        [](bool* cancelled) -> aio::coro<> {
+          std::raise(SIGINT);
+          try {
+            co_await aio::sleep(5s);
+          } catch (const aio::cancelled_error&) {
+            *cancelled = true;
+            throw;
+          }
+        }(&cancelled),
+        {.raise_keyboard_interrupt = true});
+  } catch (const aio::keyboard_interrupt&) {
+    interrupted = true;
   }
   EXPECT_TRUE(cancelled);
+  EXPECT_TRUE(interrupted);
 }
 
 }  // namespace

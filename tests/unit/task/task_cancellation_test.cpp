@@ -126,6 +126,67 @@ TEST(cancellation, a_task_cancelling_itself_is_cancelled_at_its_next_suspension)
   }());
 }
 
+TEST(cancellation, a_task_cancelling_itself_then_returning_ends_cancelled) {
+  // CPython test_cancel_at_end: the request no suspension point took still ends the task cancelled.
+  aio_test::run([]() -> aio::coro<> {
+    auto t = aio::create_task([]() -> aio::coro<std::string> {
+      aio::current_task().cancel("at the end");
+      co_return std::string(100, 'x');  // a value with a heap buffer: dropped, not leaked
+    }());
+    EXPECT_FALSE(t.cancelled());
+    bool cancelled = false;
+    try {
+      (void)co_await t;
+    } catch (const aio::cancelled_error& e) {
+      cancelled = true;
+      EXPECT_STREQ(e.what(), "at the end");
+    }
+    EXPECT_TRUE(cancelled);
+    EXPECT_TRUE(t.done());
+    EXPECT_TRUE(t.cancelled());
+    EXPECT_EQ(t.cancelling(), 1);
+    EXPECT_FALSE(t.cancel());
+  }());
+}
+
+TEST(cancellation, a_void_task_cancelling_itself_then_returning_ends_cancelled) {
+  aio_test::run([]() -> aio::coro<> {
+    auto t = aio::create_task([]() -> aio::coro<> {
+      aio::current_task().cancel();
+      co_return;
+    }());
+    EXPECT_THROW(co_await t, aio::cancelled_error);
+    EXPECT_TRUE(t.cancelled());
+  }());
+}
+
+TEST(cancellation, a_self_cancel_taken_back_by_uncancel_lets_the_value_through) {
+  aio_test::run([]() -> aio::coro<> {
+    auto t = aio::create_task([]() -> aio::coro<int> {
+      auto me = aio::current_task();
+      me.cancel();
+      me.uncancel();
+      co_return 12;
+    }());
+    EXPECT_EQ(co_await t, 12);
+    EXPECT_FALSE(t.cancelled());
+  }());
+}
+
+TEST(cancellation, a_self_cancelling_task_that_fails_keeps_its_failure) {
+  // asyncio's __step: an exception other than CancelledError is the task's outcome even with a
+  // cancel request pending.
+  aio_test::run([]() -> aio::coro<> {
+    auto t = aio::create_task([]() -> aio::coro<int> {
+      aio::current_task().cancel();
+      throw std::invalid_argument("failed");
+      co_return 0;
+    }());
+    EXPECT_THROW(co_await t, std::invalid_argument);
+    EXPECT_FALSE(t.cancelled());
+  }());
+}
+
 TEST(cancellation, uncancel_to_zero_drops_a_pending_request) {
   aio_test::run([]() -> aio::coro<> {
     auto t = aio::create_task([]() -> aio::coro<int> {
