@@ -36,9 +36,9 @@ aio::coro<> save(std::string path, std::string text) {
   });  // f.close() was awaited: the text is on disk, even if write() threw
 }
 
-aio::coro<std::size_t> count_lines(std::string path) {
-  co_return co_await aio::with(co_await aio::files::open(path), [&](aio::files::file& f) -> aio::coro<std::size_t> {
-    std::size_t n = 0;
+aio::coro<int> count_lines(std::string path) {
+  co_return co_await aio::with(co_await aio::files::open(path), [](auto& f) -> aio::coro<int> {
+    int n = 0;
     while (!(co_await f.readline()).empty()) ++n;
     co_return n;
   });
@@ -49,7 +49,7 @@ TEST(DocAsyncWith, WithClosesTheFileAndReturnsTheBodyValue) {
   aio_test::run([](std::string p) -> aio::coro<> {
     co_await save(p, "one\ntwo\n");
     EXPECT_EQ(slurp(p), "one\ntwo\n");
-    EXPECT_EQ(co_await count_lines(p), 2U);
+    EXPECT_EQ(co_await count_lines(p), 2);
   }(p));
   std::filesystem::remove(p);
 }

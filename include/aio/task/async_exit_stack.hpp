@@ -124,7 +124,7 @@ class async_exit_stack {
       m_entries.push_back(std::make_unique<detail::borrowed_exit_entry<T>>(x));
       return detail::enter_operation<T>{&x};
     } else {
-      auto entry = std::make_unique<detail::owned_exit_entry<T>>(std::move(x));
+      auto entry = std::make_unique<detail::owned_exit_entry<T>>(std::forward<R>(x));
       T* p = &entry->m_value;
       m_entries.push_back(std::move(entry));
       return detail::enter_operation<T>{p};
