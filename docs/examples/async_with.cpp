@@ -37,7 +37,7 @@ aio::coro<> save(std::string path, std::string text) {
 }
 
 aio::coro<int> count_lines(std::string path) {
-  co_return co_await aio::with(co_await aio::files::open(path), [](auto& f) -> aio::coro<int> {
+  co_return co_await aio::with(co_await aio::files::open(path), [](aio::files::file& f) -> aio::coro<int> {
     int n = 0;
     while (!(co_await f.readline()).empty()) ++n;
     co_return n;
