@@ -119,8 +119,9 @@ aio::coro<> concatenate(std::vector<std::string> inputs, std::string output) {
     auto& out = co_await stack.enter(co_await aio::files::open(output, "w"));
     std::vector<aio::files::file*> ins;
     for (const auto& p : inputs) ins.push_back(&co_await stack.enter(co_await aio::files::open(p)));
-    stack.push_callback([&]() -> aio::coro<> {
-      std::cout << "closing " << ins.size() + 1 << " files\n";  // runs first: last pushed
+    // Runs after the body's locals are gone: it captures by value what it needs.
+    stack.push_callback([n = ins.size() + 1]() -> aio::coro<> {
+      std::cout << "closing " << n << " files\n";  // runs first: last pushed
       co_return;
     });
     for (auto* in : ins) co_await out.write(co_await in->read());
