@@ -7,10 +7,13 @@
 #include "aio/runtime/event_loop.hpp"
 #include "aio/runtime/run.hpp"
 #include "aio/runtime/timer_handle.hpp"
+#include "aio/task/aclose.hpp"
+#include "aio/task/async_exit_stack.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/task/future.hpp"
 #include "aio/task/task.hpp"
 #include "aio/task/task_handle.hpp"
+#include "aio/task/with.hpp"
 #include "aio/time/clock.hpp"
 #include "aio/time/sleep.hpp"
 

@@ -161,6 +161,13 @@ coro<communicate_result> process::communicate(std::string input) const {
 
 coro<communicate_result> process::communicate() const { return communicate_impl(*this, std::string()); }
 
+namespace {
+// Takes a copy of the handle: the coroutine does not depend on the `process` it was called on.
+coro<> aclose_impl(process p) { (void)co_await p.communicate(); }
+}  // namespace
+
+coro<> process::aclose() const { return aclose_impl(*this); }
+
 void process::send_signal(int sig) const { m_state->send_signal(sig); }
 void process::terminate() const { m_state->send_signal(SIGTERM); }
 void process::kill() const { m_state->send_signal(SIGKILL); }

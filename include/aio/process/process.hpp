@@ -108,6 +108,15 @@ class process {
   /// argument: g++ 12 destroys a defaulted class-type argument twice inside `co_await`.)
   [[nodiscard]] coro<communicate_result> communicate() const;
 
+  /// What `aio::with(p, body)` and `async_exit_stack` await on exit: closes stdin (when a pipe), reads
+  /// and drops what is left on stdout and stderr (when pipes, so a child blocked on a full pipe still
+  /// exits), then waits for the exit. asyncio's Process has no `async with`; this is Trio's
+  /// `Process.aclose` and `subprocess.Popen.__exit__` (close the pipes, wait), minus Trio's kill on
+  /// cancellation: a child that never exits keeps the `with` waiting, so terminate() it in the body.
+  /// @par Cancellation
+  /// As `communicate()`: the child keeps running.
+  [[nodiscard]] coro<> aclose() const;
+
   /// Sends signal `sig` (from <csignal>) to the child; does nothing once it has exited.
   void send_signal(int sig) const;
   /// SIGTERM.
