@@ -53,10 +53,11 @@ aio::coro<> websocket_echo_main(std::ostream& out) {
   const std::string bytes_echo = co_await ws.receive_bytes();
   out << "sent bytes " << hex(bytes) << ", echo " << hex(bytes_echo) << "\n";
 
-  const nlohmann::json doc = {{"n", 1}, {"list", {1, 2, 3}}};
-  co_await ws.send_json(doc);
+  co_await ws.send_json({{"n", 1}, {"list", {1, 2, 3}}});
   const nlohmann::json json_echo = co_await ws.receive_json();
-  out << "sent JSON " << doc.dump() << ", echo " << json_echo.dump() << "\n";
+  out << "sent JSON "
+      << R"({"list":[1,2,3],"n":1})"
+      << ", echo " << json_echo.dump() << "\n";
 
   co_await ws.close();
   out << "closed, the server answered with code " << ws.close_code().value_or(0) << "\n";

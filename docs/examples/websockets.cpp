@@ -59,8 +59,7 @@ aio::coro<> client_block(std::uint16_t /*port: the block's URL says 8080*/) {
   aio::http::websocket_connection ws = co_await session.ws_connect("ws://127.0.0.1:8080/ws");
   co_await ws.send_str("hello");
   std::string reply = co_await ws.receive_str();  // "echo: hello"
-  const nlohmann::json n1{{"n", 1}};              // named: g++ 12 cannot brace it inside co_await
-  co_await ws.send_json(n1);
+  co_await ws.send_json({{"n", 1}});
   co_await ws.close();                               // sends 1000, waits for the server's close
   std::uint16_t code = ws.close_code().value_or(0);  // 1000
   co_await session.close();

@@ -244,8 +244,8 @@ coro<> websocket_connection::send_str(std::string_view data) {
 coro<> websocket_connection::send_bytes(std::string_view data) {
   return send_impl(m_state.get(), send_kind::binary, data);
 }
-coro<> websocket_connection::send_json(const nlohmann::json& value) {
-  return send_json_impl(m_state.get(), value.dump());
+coro<> websocket_connection::send_json(const json_ref& value) {
+  return send_json_impl(m_state.get(), value ? value.get()->dump() : std::string("null"));
 }
 coro<> websocket_connection::ping(std::string_view payload) {
   return send_impl(m_state.get(), send_kind::ping, payload);

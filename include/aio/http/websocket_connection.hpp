@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aio/http/json_ref.hpp"
 #include "aio/http/websocket_close_code.hpp"
 #include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_message.hpp"
@@ -160,8 +161,9 @@ class websocket_connection {
   [[nodiscard]] coro<> send_str(std::string_view data);
   /// Sends a binary message.
   [[nodiscard]] coro<> send_bytes(std::string_view data);
-  /// Sends `value.dump()` as a text message.
-  [[nodiscard]] coro<> send_json(const nlohmann::json& value);
+  /// Sends `value.dump()` as a text message: a document, or a braced literal written in the call
+  /// (`co_await ws.send_json({{"type", "hello"}, {"n", 1}})`; see `json_ref`). Serialised at the call.
+  [[nodiscard]] coro<> send_json(const json_ref& value);
   /// Sends a ping (at most 125 bytes of payload: `std::invalid_argument` otherwise).
   [[nodiscard]] coro<> ping(std::string_view payload = {});
   /// Sends an unsolicited pong (at most 125 bytes of payload).

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "aio/combinators/detail/awaitable.hpp"
+#include "aio/detail/gcc12_capture_check.hpp"
 #include "aio/errors.hpp"
 #include "aio/task/aclose.hpp"
 #include "aio/task/coro.hpp"
@@ -80,6 +81,7 @@ coro<T> with_impl(Stored r, F f) {
 template <class R, class F>
 requires async_closable<R> && std::invocable < std::decay_t<F>
 &, std::remove_reference_t<R>& > [[nodiscard]] auto with(R&& resource, F&& body) {
+  static_assert(!detail::gcc12_unsafe_closure<F>(), AIO_GCC12_CAPTURE_MESSAGE);
   using stored = std::conditional_t<std::is_lvalue_reference_v<R>, R, std::remove_cvref_t<R>>;
   using result = detail::with_result_t<std::decay_t<F>, std::remove_reference_t<R>>;
   return detail::with_impl<result, stored, std::decay_t<F>>(std::forward<R>(resource), std::forward<F>(body));

@@ -67,7 +67,7 @@ class websocket_response {
   coro<std::string> receive_bytes() { return connection().receive_bytes(); }
   coro<> send_str(std::string_view data) { return connection().send_str(data); }
   coro<> send_bytes(std::string_view data) { return connection().send_bytes(data); }
-  coro<> send_json(const nlohmann::json& value) { return connection().send_json(value); }
+  coro<> send_json(const json_ref& value) { return connection().send_json(value); }
   coro<> ping(std::string_view payload = {}) { return connection().ping(payload); }
   coro<> pong(std::string_view payload = {}) { return connection().pong(payload); }
   coro<bool> close(std::uint16_t code = ws_close_code::normal, std::string_view message = {}) {

@@ -1,6 +1,6 @@
-// The braced JSON literal of request_options (`{.json = {{"k", 1}}}`), turned into a document.
+// The braced JSON literal of json_ref (`{.json = {{"k", 1}}}`), turned into a document.
 
-#include "aio/http/client/request_options.hpp"
+#include "aio/http/json_ref.hpp"
 
 namespace aio::http::detail {
 
