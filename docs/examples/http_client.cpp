@@ -1,5 +1,5 @@
-// docs/guide/http_client.md: the streamed upload and Expect: 100-continue blocks, run against an aio
-// server on loopback (aio_test::run checks that nothing leaked). The guide's first block is
+// docs/guide/http_client.md: the streamed upload, Expect: 100-continue and decompression-limit blocks, run
+// against an aio server on loopback (aio_test::run checks that nothing leaked). The guide's first block is
 // tests/unit/http/client/guide_example_test.cpp.
 
 #include <gtest/gtest.h>
@@ -29,10 +29,18 @@ aio::coro<response> upload(request& req) {
   co_return aio::http::text_response(std::to_string(body.size()) + (chunked ? " chunked" : " length"));
 }
 
+/// GET /zeros: 2 MiB of zeros, gzip-compressed (about 2 KiB on the wire).
+aio::coro<response> zeros(request&) {
+  response r = aio::http::text_response(std::string(2 * k_limit, '0'));
+  r.enable_compression();
+  co_return r;
+}
+
 template <class Body>
 aio::coro<std::string> with_server(Body body) {
   aio::http::application app;
   app.router().add_post("/upload", upload);
+  app.router().add_get("/zeros", zeros);
   aio::http::app_server srv =
       co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0, .client_max_size = 16 * k_limit});
   aio::http::client_session session;
@@ -89,6 +97,26 @@ TEST(DocHttpClient, Expect100) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(aio_test::run(with_server(big_upload), k_real), "413 too large");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+}
+
+// ---- Limits against hostile servers
+aio::coro<std::string> limited_download(aio::http::client_session& session, const std::string& upload_url) {
+  const std::string url = upload_url.substr(0, upload_url.rfind('/')) + "/zeros";
+  std::string outcome;
+  try {
+    auto resp = co_await session.get(url, {.max_decompress_size = 1024 * 1024});
+    std::string body = co_await resp.read();
+    outcome = std::to_string(body.size());
+  } catch (const aio::http::client_payload_error& e) {
+    // "aio.http: the decompressed body exceeds max_decompress_size (1048576 bytes)"
+    outcome = e.what();
+  }
+  co_return outcome;
+}
+
+TEST(DocHttpClient, DecompressionLimit) {
+  EXPECT_EQ(aio_test::run(with_server(limited_download), k_real),
+            "aio.http: the decompressed body exceeds max_decompress_size (1048576 bytes)");
 }
 
 }  // namespace

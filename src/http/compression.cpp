@@ -41,7 +41,7 @@ decompressor::decompressor(decompressor&&) noexcept = default;
 decompressor& decompressor::operator=(decompressor&&) noexcept = default;
 decompressor::~decompressor() = default;
 
-void decompressor::feed(std::string_view in, std::string& out) {
+void decompressor::feed(std::string_view in, std::string& out, std::size_t max_out) {
   if (m_coding == content_coding::identity) {
     if (in.size() > m_max - m_total)
       throw body_too_large_error("body exceeds " + std::to_string(m_max) + " bytes");
@@ -49,49 +49,73 @@ void decompressor::feed(std::string_view in, std::string& out) {
     out += in;
     return;
   }
-  if (in.empty()) return;
+  if (in.empty() && !has_pending()) return;
   if (m_done) throw body_error("data after the end of the compressed body");
+  // What to decode: the input an earlier call stopped before, then `in`.
+  std::string_view src = in;
+  if (!m_held.empty()) {
+    m_held.append(in);
+    src = m_held;
+  }
   auto& st = *m_state;
   if (!st.initialised) {
     int window = gzip_window;
     if (m_coding == content_coding::deflate) {
       // A zlib header: CM = 8 and the first 16 bits are a multiple of 31 (RFC 1950). Otherwise raw.
-      auto b0 = static_cast<unsigned char>(in[0]);
+      auto b0 = static_cast<unsigned char>(src[0]);
       bool zlib_header =
-          in.size() >= 2 && (b0 & 0x0FU) == 8 && ((b0 << 8U) | static_cast<unsigned char>(in[1])) % 31 == 0;
-      window = (in.size() < 2 || zlib_header) ? zlib_window : raw_window;
+          src.size() >= 2 && (b0 & 0x0FU) == 8 && ((b0 << 8U) | static_cast<unsigned char>(src[1])) % 31 == 0;
+      window = (src.size() < 2 || zlib_header) ? zlib_window : raw_window;
     }
     if (inflateInit2(&st.z, window) != Z_OK) throw std::runtime_error("zlib inflateInit2 failed");
     st.initialised = true;
   }
   std::array<char, 16384> buf{};
-  while (!in.empty()) {
-    auto piece = in.substr(0, static_cast<std::size_t>(UINT_MAX / 2));
-    in.remove_prefix(piece.size());
+  std::size_t budget = max_out;
+  std::size_t used = 0;  // bytes of `src` zlib has taken
+  m_out_full = false;
+  // Each round hands zlib the rest of the input (at most UINT_MAX / 2 at once) and at most 16 KiB
+  // of output space, never more than the budget left.
+  for (;;) {
+    if (budget == 0) {
+      m_out_full = true;  // zlib may hold more output: the next feed asks for it
+      break;
+    }
+    const std::string_view piece = src.substr(used, static_cast<std::size_t>(UINT_MAX / 2));
     // zlib takes a non-const pointer but does not write through next_in.
     st.z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));  // NOLINT
     st.z.avail_in = static_cast<uInt>(piece.size());
-    do {
-      st.z.next_out = reinterpret_cast<Bytef*>(buf.data());
-      st.z.avail_out = static_cast<uInt>(buf.size());
-      int rc = inflate(&st.z, Z_NO_FLUSH);
-      if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_MEM_ERROR || rc == Z_STREAM_ERROR) {
-        throw body_error(std::string("corrupt compressed body: ") +
-                         (st.z.msg != nullptr ? st.z.msg : "zlib error"));
-      }
-      std::size_t produced = buf.size() - st.z.avail_out;
-      if (produced > m_max - m_total) {
-        throw body_too_large_error("decompressed body exceeds " + std::to_string(m_max) + " bytes");
-      }
-      m_total += produced;
-      out.append(buf.data(), produced);
-      if (rc == Z_STREAM_END) {
-        m_done = true;
-        if (st.z.avail_in != 0 || !in.empty()) throw body_error("data after the end of the compressed body");
-        return;
-      }
-      if (rc == Z_BUF_ERROR && st.z.avail_in == 0) break;
-    } while (st.z.avail_in != 0 || st.z.avail_out == 0);
+    const std::size_t room = std::min(buf.size(), budget);
+    st.z.next_out = reinterpret_cast<Bytef*>(buf.data());
+    st.z.avail_out = static_cast<uInt>(room);
+    const int rc = inflate(&st.z, Z_NO_FLUSH);
+    if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_MEM_ERROR || rc == Z_STREAM_ERROR) {
+      throw body_error(std::string("corrupt compressed body: ") +
+                       (st.z.msg != nullptr ? st.z.msg : "zlib error"));
+    }
+    const std::size_t produced = room - st.z.avail_out;
+    if (produced > m_max - m_total) {
+      throw body_too_large_error("decompressed body exceeds " + std::to_string(m_max) + " bytes");
+    }
+    m_total += produced;
+    budget -= produced;
+    out.append(buf.data(), produced);
+    used += piece.size() - st.z.avail_in;
+    if (rc == Z_STREAM_END) {
+      m_done = true;
+      m_held.clear();
+      if (used != src.size()) throw body_error("data after the end of the compressed body");
+      return;
+    }
+    // Output space left over means zlib took all the input it was given (inflate stops only when
+    // one of the two runs out), so it needs more input, or the next UINT_MAX / 2 piece.
+    if (st.z.avail_out != 0 && (used == src.size() || rc == Z_BUF_ERROR)) break;
+  }
+  // Keep what zlib has not taken (`src` may be m_held itself: erase, don't assign from it).
+  if (src.data() == m_held.data() && !m_held.empty()) {
+    m_held.erase(0, used);
+  } else {
+    m_held.assign(src.substr(used));
   }
 }
 

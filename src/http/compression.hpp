@@ -8,6 +8,7 @@
 /// stream lives behind a pointer so zlib.h stays out of this header.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,13 @@ using content_coding = aio::http::content_coding;
 
 /// Decodes a gzip or deflate stream fed in pieces.
 ///
+/// Two bounds keep a hostile stream (a "zip bomb": 1 MB of gzip that inflates to 1 GiB) cheap:
+/// `max_output`, the decoded size of the whole stream, and the `max_out` of each `feed`, the most one
+/// call appends. A call that reaches `max_out` keeps the input it has not decoded yet (copied: it is
+/// at most the caller's input) and `has_pending()` says so; the next `feed` (with more input or none)
+/// goes on from there. So one small input never makes one large allocation, and a reader that takes
+/// the output piece by piece holds at most `max_out` decoded bytes at a time.
+///
 /// @par Errors
 /// `body_error` for corrupt data or data after the end of the stream; `body_too_large_error` as soon
 /// as the output would pass `max_output` (checked while inflating, so a zip bomb costs at most
@@ -37,22 +45,30 @@ class decompressor {
   decompressor& operator=(decompressor&&) noexcept;
   ~decompressor();
 
-  /// Decodes `in`, appending to `out`.
-  void feed(std::string_view in, std::string& out);
+  /// Decodes `in` after whatever earlier calls kept, appending at most `max_out` bytes to `out`
+  /// (identity: all of `in`, which cannot inflate).
+  void feed(std::string_view in, std::string& out, std::size_t max_out = SIZE_MAX);
+  /// True when a `feed` stopped at its `max_out` with input or output left: call `feed` again (with
+  /// no new input) before expecting the stream to end.
+  [[nodiscard]] bool has_pending() const noexcept { return !m_held.empty() || m_out_full; }
   /// Checks the stream ended properly (the body ended).
   /// @par Errors
   /// `body_error` if the compressed stream was truncated.
   void finish();
   /// Total decoded bytes so far.
   [[nodiscard]] std::size_t total_out() const noexcept { return m_total; }
+  /// The `max_output` it was made with.
+  [[nodiscard]] std::size_t max_output() const noexcept { return m_max; }
 
  private:
   struct state;
   std::unique_ptr<state> m_state;
+  std::string m_held;  // input a feed stopped before (at its max_out)
   content_coding m_coding;
   std::size_t m_max;
   std::size_t m_total = 0;
   bool m_done = false;
+  bool m_out_full = false;  // the last feed filled its max_out: zlib may hold more output
 };
 
 /// Decodes a whole body. Same errors as `decompressor`.

@@ -12,6 +12,7 @@
 #include "aio/combinators/wait_for.hpp"
 #include "aio/http/client/client_errors.hpp"
 #include "aio/http/content_type.hpp"
+#include "aio/time/sleep.hpp"
 #include "session_state.hpp"
 
 namespace aio::http {
@@ -51,8 +52,25 @@ void response_body::abort() noexcept {
   lease.end(false);
 }
 
+bool response_body::decode(std::string_view in) {
+  const std::size_t room = available() < k_decode_piece ? k_decode_piece - available() : 0;
+  try {
+    decoder->feed(in, pending, room);
+  } catch (const body_too_large_error&) {
+    abort();
+    throw client_payload_error("aio.http: the decompressed body exceeds max_decompress_size (" +
+                               std::to_string(decoder->max_output()) + " bytes)");
+  } catch (const body_error& e) {
+    abort();
+    throw client_payload_error(std::string("aio.http: cannot decode the body: ") + e.what());
+  }
+  return !decoder->has_pending();
+}
+
 void response_body::pump() {
   if (complete || broken) return;
+  // Decoded output is produced k_decode_piece at a time: first what the decoder held back.
+  if (decoder && decoder->has_pending() && !decode({})) return;
   client_connection& c = *lease.conn;
   aio::detail::stream_transport* t = c.transport();
   for (;;) {
@@ -61,13 +79,9 @@ void response_body::pump() {
     switch (r.event) {
       case parse_event::body:
         if (decoder) {
-          try {
-            fed_decoder = fed_decoder || !c.parser.body().empty();
-            decoder->feed(c.parser.body(), pending);
-          } catch (const body_error& e) {
-            abort();
-            throw client_payload_error(std::string("aio.http: cannot decode the body: ") + e.what());
-          }
+          fed_decoder = fed_decoder || !c.parser.body().empty();
+          // Held back: the rest of the body stays in the connection's buffer (and the socket).
+          if (!decode(c.parser.body())) return;
         } else {
           pending.append(c.parser.body());
         }
@@ -94,9 +108,10 @@ void response_body::pump() {
 
 coro<> response_body::fill() {
   try {
+    bool suspended = false;
     for (;;) {
       pump();
-      if (available() > 0 || complete || broken) co_return;
+      if (available() > 0 || complete || broken) break;
       client_connection& c = *lease.conn;
       aio::detail::stream_transport* t = c.transport();
       if (t->m_eof || t->m_read_error != 0) {
@@ -106,8 +121,11 @@ coro<> response_body::fill() {
         }
         throw_disconnected(t, "the end of the body");
       }
-      co_await wait_readable(t, sock_read);
+      suspended = co_await wait_readable(t, sock_read) || suspended;
     }
+    // Bytes that keep coming in place (a fast server, a large body, a zip bomb's pieces) would never
+    // let the loop run: every k_in_place_budget fills in a row, yield once (timeouts, other tasks).
+    if (!complete && !broken && must_yield(in_place, suspended)) co_await aio::sleep(std::chrono::seconds(0));
   } catch (...) {
     abort();  // also on cancellation: never pool a half-read connection
     throw;

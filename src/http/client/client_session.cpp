@@ -15,6 +15,7 @@
 #include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_handshake.hpp"
 #include "aio/runtime/event_loop.hpp"
+#include "aio/time/sleep.hpp"
 #include "session_state.hpp"
 
 namespace aio::http {
@@ -40,6 +41,7 @@ struct prepared_request {
   std::optional<std::uint64_t> stream_length;  // its Content-Length when the headers give one
   bool expect100 = false;                      // hold the body back until 100 Continue
   std::optional<std::chrono::duration<double>> expect100_timeout;
+  std::size_t max_decompress_size = 0;  // 0: no limit
 };
 
 namespace {
@@ -119,6 +121,7 @@ prepared_request prepare(const session_state& st, std::string_view method, std::
   if (r.expect100 && !r.has_body && !r.stream) r.expect100 = false;  // nothing to hold back
   if (r.expect100) r.headers.set("Expect", "100-continue");
   r.expect100_timeout = o.expect100_timeout;
+  r.max_decompress_size = o.max_decompress_size.value_or(st.max_decompress_size);
   r.timeout = o.timeout ? *o.timeout : st.timeout;
   r.allow_redirects = o.allow_redirects.value_or(method != "HEAD");
   r.max_redirects = o.max_redirects;
@@ -204,14 +207,17 @@ void write_request(session_state& st, const prepared_request& r, client_connecti
   }
 }
 
-/// Reads up to the final response head (1xx informational responses are skipped; 101 is final).
-/// `got_any` tells whether any byte of a response arrived (a reused connection that got nothing may
-/// be retried). With `stop_at_continue`, a 100 Continue head is returned too.
+/// Reads up to the final response head (1xx informational responses are skipped, at most
+/// `max_interim` of them; 101 is final). `got_any` tells whether any byte of a response arrived (a
+/// reused connection that got nothing may be retried). With `stop_at_continue`, a 100 Continue head
+/// is returned too.
 coro<response_head> read_head(client_connection& c, std::optional<seconds_d> sock_read, bool head_request,
-                              bool& got_any, bool stop_at_continue = false) {
+                              bool& got_any, std::size_t max_interim, bool stop_at_continue = false) {
   aio::detail::stream_transport* t = c.transport();
   if (head_request) c.parser.expect_head_response();
   bool informational = false;
+  std::size_t interim = 0;
+  std::uint32_t in_place = 0;
   for (;;) {
     const parse_result r = c.parser.feed(t->m_rbuf.view());
     if (r.consumed > 0) got_any = true;
@@ -221,6 +227,10 @@ coro<response_head> read_head(client_connection& c, std::optional<seconds_d> soc
         const int status = c.parser.head().status;
         if (status == 100 && stop_at_continue) co_return std::move(c.parser.head());
         if (status >= 100 && status < 200 && status != 101) {
+          if (++interim > max_interim) {
+            throw bad_response_error("aio.http: more than " + std::to_string(max_interim) +
+                                     " interim (1xx) responses (max_interim_responses)");
+          }
           informational = true;
           continue;
         }
@@ -239,7 +249,9 @@ coro<response_head> read_head(client_connection& c, std::optional<seconds_d> soc
         break;
     }
     if (t->m_eof || t->m_read_error != 0) throw_disconnected(t, "the response head");
-    co_await wait_readable(t, sock_read);
+    // A server that keeps the socket full (1xx after 1xx) must not keep the loop from running.
+    if (must_yield(in_place, co_await wait_readable(t, sock_read)))
+      co_await aio::sleep(std::chrono::seconds(0));
   }
 }
 
@@ -325,14 +337,14 @@ coro<> send_body(const prepared_request& r, client_connection& c) {
 /// After a head with `Expect: 100-continue`: waits for 100 Continue (nullopt: send the body), a
 /// final response (returned: the body must not be sent), or `expect100_timeout` (nullopt too).
 coro<std::optional<response_head>> await_continue(const prepared_request& r, client_connection& c,
-                                                  bool& got_any) {
+                                                  bool& got_any, std::size_t max_interim) {
   response_head h;
   if (!r.expect100_timeout) {
-    h = co_await read_head(c, r.timeout.sock_read, false, got_any, true);
+    h = co_await read_head(c, r.timeout.sock_read, false, got_any, max_interim, true);
   } else {
     bool expired = false;
     try {
-      h = co_await aio::wait_for(read_head(c, r.timeout.sock_read, false, got_any, true),
+      h = co_await aio::wait_for(read_head(c, r.timeout.sock_read, false, got_any, max_interim, true),
                                  *r.expect100_timeout);
     } catch (const client_timeout_error&) {
       throw;  // sock_read: the server is gone quiet, not just an old server ignoring Expect
@@ -384,13 +396,13 @@ coro<client_response> send_once(session_state& st, const prepared_request& r, cl
     try {
       if (c.transport()->must_drain() || body_follows(r)) co_await c.writer.drain();
       std::optional<response_head> early;
-      if (r.expect100) early = co_await await_continue(r, c, got_any);
+      if (r.expect100) early = co_await await_continue(r, c, got_any, st.max_interim);
       if (early) {
         head = std::move(*early);
         body_withheld = true;
       } else {
         if (body_follows(r)) co_await send_body(r, c);
-        head = co_await read_head(c, r.timeout.sock_read, r.method == "HEAD", got_any);
+        head = co_await read_head(c, r.timeout.sock_read, r.method == "HEAD", got_any, st.max_interim);
       }
     } catch (const std::system_error& e) {
       if (!(may_retry && !got_any)) {
@@ -412,7 +424,8 @@ coro<client_response> send_once(session_state& st, const prepared_request& r, cl
       if (auto enc = head.headers.get("Content-Encoding")) {
         const auto coding = parse_content_coding(*enc);
         if (coding && *coding != content_coding::identity) {
-          body->decoder.emplace(*coding, std::numeric_limits<std::size_t>::max());
+          body->decoder.emplace(*coding, r.max_decompress_size == 0 ? std::numeric_limits<std::size_t>::max()
+                                                                    : r.max_decompress_size);
         }
       }
     }
@@ -532,11 +545,11 @@ coro<websocket_connection> ws_connect_impl(state_ref st, url u, ws_connect_optio
   bool got_any = false;
   response_head head;
   if (deadline == clock::time_point::max()) {
-    head = co_await read_head(*c, to.sock_read, false, got_any);
+    head = co_await read_head(*c, to.sock_read, false, got_any, st->max_interim);
   } else {
     bool expired = false;
     try {
-      head = co_await aio::timeout_at(deadline, read_head(*c, to.sock_read, false, got_any));
+      head = co_await aio::timeout_at(deadline, read_head(*c, to.sock_read, false, got_any, st->max_interim));
     } catch (const client_timeout_error&) {
       throw;
     } catch (const aio::timeout_error&) {

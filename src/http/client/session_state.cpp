@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <coroutine>
 #include <exception>
 #include <new>
 #include <system_error>
@@ -29,6 +30,8 @@ session_state::session_state(const client_session_options& o)
       dns_ttl(o.dns_cache_ttl),
       raise_for_status(o.raise_for_status),
       auto_decompress(o.auto_decompress),
+      max_decompress_size(o.max_decompress_size),
+      max_interim(o.max_interim_responses),
       user_agent(o.user_agent) {
   if (o.ssl) ssl = *o.ssl;
   if (o.auth) auth.emplace(std::string(o.auth->login), std::string(o.auth->password));
@@ -270,15 +273,35 @@ coro<std::unique_ptr<client_connection>> session_state::open(const url& u) {
   }
 }
 
-coro<> wait_readable(aio::detail::stream_transport* t,
-                     std::optional<std::chrono::duration<double>> sock_read) {
+namespace {
+/// `stream_wait_operation`, noting whether it suspended the task.
+class probed_wait {
+ public:
+  probed_wait(aio::detail::stream_transport* t, bool& suspended) noexcept
+      : m_op(t, t->m_rbuf.size() + 1), m_suspended(&suspended) {}
+  bool await_ready() { return m_op.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) {
+    *m_suspended = m_op.await_suspend(h);
+    return *m_suspended;
+  }
+  void await_resume() { m_op.await_resume(); }
+
+ private:
+  aio::detail::stream_wait_operation m_op;
+  bool* m_suspended;
+};
+}  // namespace
+
+coro<bool> wait_readable(aio::detail::stream_transport* t,
+                         std::optional<std::chrono::duration<double>> sock_read) {
+  bool suspended = false;
   if (!sock_read) {
-    co_await aio::detail::stream_wait_operation(t, t->m_rbuf.size() + 1);
-    co_return;
+    co_await probed_wait(t, suspended);
+    co_return suspended;
   }
   bool expired = false;
   try {
-    co_await aio::wait_for(aio::detail::stream_wait_operation(t, t->m_rbuf.size() + 1), *sock_read);
+    co_await aio::wait_for(probed_wait(t, suspended), *sock_read);
   } catch (const aio::timeout_error&) {
     expired = true;
   }
@@ -287,6 +310,7 @@ coro<> wait_readable(aio::detail::stream_transport* t,
                                                             std::to_string(sock_read->count()) +
                                                             " s) expired waiting for the server");
   }
+  co_return suspended;
 }
 
 void throw_disconnected(aio::detail::stream_transport* t, const char* what) {

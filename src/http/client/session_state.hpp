@@ -85,6 +85,8 @@ struct session_state {
   std::chrono::duration<double> dns_ttl;
   bool raise_for_status;
   bool auto_decompress;
+  std::size_t max_decompress_size;  // 0: no limit
+  std::size_t max_interim;
   std::string user_agent;
   parser_limits limits;
 
@@ -183,9 +185,31 @@ class state_ref {
   session_state* m_state;
 };
 
-/// Waits for more bytes on `t` (at most `sock_read` when set).
-coro<> wait_readable(aio::detail::stream_transport* t,
-                     std::optional<std::chrono::duration<double>> sock_read);
+/// Decoded bytes a response holds ahead of its reader: one decoding step (gzip/deflate) stops after
+/// this much output, so one small compressed chunk never makes a large allocation at once.
+inline constexpr std::size_t k_decode_piece = std::size_t{256} * 1024;
+
+/// Reads (or decoding steps) a response may complete in place, without the task suspending, before
+/// it yields to the loop once: a server that keeps the socket full must not keep timers (the `total`
+/// timeout), cancellation and the other tasks from running (docs/design/http_client.md).
+inline constexpr std::uint32_t k_in_place_budget = 32;
+
+/// Waits for more bytes on `t` (at most `sock_read` when set). Returns whether the task suspended:
+/// false when the bytes were there already (read from the socket in place).
+coro<bool> wait_readable(aio::detail::stream_transport* t,
+                         std::optional<std::chrono::duration<double>> sock_read);
+
+/// Counts a step that completed in place (`suspended` false; a suspension resets the count). True
+/// once `k_in_place_budget` of them came in a row: the caller then yields (`aio::sleep(0s)`).
+[[nodiscard]] inline bool must_yield(std::uint32_t& in_place, bool suspended) noexcept {
+  if (suspended) {
+    in_place = 0;
+    return false;
+  }
+  if (++in_place < k_in_place_budget) return false;
+  in_place = 0;
+  return true;
+}
 
 /// Throws the right error for a connection that has nothing more to give (EOF or a read error) while
 /// `what` was expected ("the response head", "the end of the body").
@@ -201,10 +225,11 @@ struct response_body {
   std::optional<decompressor> decoder;
   std::string pending;
   std::size_t pending_off = 0;
-  bool complete = false;     // the message ended (the connection was given back)
-  bool broken = false;       // a failure or a cancellation: the connection was closed
-  bool keep_alive = true;    // the head allows reusing the connection
-  bool fed_decoder = false;  // an empty body with a Content-Encoding (HEAD, some 3xx) is not an error
+  bool complete = false;       // the message ended (the connection was given back)
+  bool broken = false;         // a failure or a cancellation: the connection was closed
+  bool keep_alive = true;      // the head allows reusing the connection
+  bool fed_decoder = false;    // an empty body with a Content-Encoding (HEAD, some 3xx) is not an error
+  std::uint32_t in_place = 0;  // fills in a row that completed without suspending
   clock::time_point deadline = clock::time_point::max();
   std::optional<std::chrono::duration<double>> sock_read;
   std::optional<std::chrono::duration<double>> total;
@@ -212,8 +237,12 @@ struct response_body {
   [[nodiscard]] std::size_t available() const noexcept { return pending.size() - pending_off; }
   /// Takes up to `n` decoded bytes.
   std::string take(std::size_t n);
-  /// Parses what the connection has buffered, without I/O.
+  /// Parses what the connection has buffered, without I/O; stops once a decoding step held input
+  /// back (k_decode_piece decoded bytes are waiting).
   void pump();
+  /// Decodes `in` (and what the decoder held back) into `pending`, up to k_decode_piece waiting.
+  /// False when the decoder held input back. Throws client_payload_error (and aborts).
+  bool decode(std::string_view in);
   /// Waits until some decoded bytes are available or the body ended (no deadline).
   coro<> fill();
   /// `fill()` under the total deadline.

@@ -149,4 +149,60 @@ TEST(http_compression, negotiate_content_coding) {
   EXPECT_EQ(aio::http::detail::content_coding_name(content_coding::deflate), "deflate");
 }
 
+TEST(http_compression, bounded_steps_hold_input_back) {
+  // 8 MiB of zeros compress to a few KiB: fed whole, one feed with a 64 KiB bound appends exactly
+  // 64 KiB and keeps the rest of the input; feeding nothing more goes on from there.
+  const std::string zeros(std::size_t{8} << 20, '\0');
+  for (auto coding : {content_coding::gzip, content_coding::deflate}) {
+    const std::string packed = aio::http::detail::compress(zeros, coding, 9);
+    ASSERT_LT(packed.size(), std::size_t{64} << 10);
+    aio::http::detail::decompressor d(coding, std::size_t{16} << 20);
+    std::string out;
+    d.feed(packed, out, std::size_t{64} << 10);
+    EXPECT_EQ(out.size(), std::size_t{64} << 10);
+    EXPECT_TRUE(d.has_pending());
+    EXPECT_THROW(d.finish(), body_error);  // not at the end yet
+    std::size_t steps = 1;
+    while (d.has_pending()) {
+      const std::size_t before = out.size();
+      d.feed({}, out, std::size_t{64} << 10);
+      EXPECT_LE(out.size() - before, std::size_t{64} << 10);
+      ++steps;
+    }
+    EXPECT_EQ(out, zeros);
+    // 128 full steps (the last may or may not find the end of the stream too).
+    EXPECT_GE(steps, std::size_t{128});
+    EXPECT_LE(steps, std::size_t{129});
+    d.finish();
+  }
+}
+
+TEST(http_compression, bounded_steps_with_input_in_pieces) {
+  // New input fed while some is held back is decoded after it, in order.
+  const std::string body = sample();
+  const std::string packed = aio::http::detail::compress(body, content_coding::deflate, 9);
+  aio::http::detail::decompressor d(content_coding::deflate, 1 << 20);
+  std::string out;
+  for (std::size_t i = 0; i < packed.size(); i += 100) {
+    d.feed(std::string_view(packed).substr(i, 100), out, 1000);
+  }
+  while (d.has_pending()) d.feed({}, out, 1000);
+  d.finish();
+  EXPECT_EQ(out, body);
+}
+
+TEST(http_compression, bomb_stops_at_max_output) {
+  const std::string zeros(std::size_t{4} << 20, '\0');
+  const std::string packed = aio::http::detail::compress(zeros, content_coding::gzip, 9);
+  aio::http::detail::decompressor d(content_coding::gzip, std::size_t{1} << 20);
+  std::string out;
+  EXPECT_THROW(
+      {
+        d.feed(packed, out, 256 << 10);
+        while (d.has_pending()) d.feed({}, out, 256 << 10);
+      },
+      body_too_large_error);
+  EXPECT_LE(out.size(), std::size_t{1} << 20);
+}
+
 }  // namespace

@@ -55,6 +55,15 @@ struct client_session_options {
   bool unsafe_cookies = false;
   /// Send `Accept-Encoding: gzip, deflate` and decode gzip/deflate bodies.
   bool auto_decompress = true;
+  /// The most bytes a gzip/deflate body may decode to (aiohttp's 32 MiB); past it, reading the body
+  /// throws `client_payload_error` and closes the connection, so a "zip bomb" (1 MB that inflates
+  /// to 1 GiB) costs at most this much memory. 0: no limit. A request can set its own
+  /// (`request_options::max_decompress_size`). Bodies sent without a Content-Encoding are not limited.
+  std::size_t max_decompress_size = std::size_t{32} * 1024 * 1024;
+  /// The most interim (1xx) responses accepted before the final one (`100 Continue`,
+  /// `103 Early Hints`, ...); one more throws `bad_response_error`. A server that sends
+  /// `102 Processing` every few seconds through a long operation (WebDAV) may need more.
+  std::size_t max_interim_responses = 16;
   /// The `User-Agent` header (copied; "" sends none).
   std::string_view user_agent = "aio-http";
   /// Response head limits: a status line or one header line (8190), the whole head (64 KiB).

@@ -162,6 +162,10 @@ struct request_options {
   /// default, as curl: RFC 9110 section 10.1.1 asks clients not to wait indefinitely, since old
   /// servers never send 100.
   std::optional<std::chrono::duration<double>> expect100_timeout = std::chrono::seconds(1);
+  /// The most bytes a gzip/deflate body may decode to (default: the session's
+  /// `max_decompress_size`, 32 MiB; 0: no limit). Past it the body's reads throw
+  /// `client_payload_error`.
+  std::optional<std::size_t> max_decompress_size{};
 };
 
 }  // namespace aio::http
