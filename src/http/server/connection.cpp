@@ -302,6 +302,9 @@ void http_connection::log_handler_error(const std::exception_ptr& e) {
   std::string what = "unknown exception";
   try {
     std::rethrow_exception(e);
+  } catch (const std::system_error& ex) {
+    // The errno's text: the exception's own text repeats the peer and an "aio: " prefix.
+    what = client_gone(e) ? ex.code().message() : ex.what();
   } catch (const std::exception& ex) {
     what = ex.what();
   } catch (...) {  // NOLINT(bugprone-empty-catch): the message says "unknown exception"
