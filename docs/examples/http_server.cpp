@@ -1,10 +1,14 @@
-// docs/guide/http_server.md: the compression block, served on loopback and fetched by aio's client
-// (aio_test::run checks that nothing leaked). The guide's program is http_server_program.cpp.
+// docs/guide/http_server.md: the compression and static-file blocks, served on loopback and fetched by
+// aio's client or a raw socket (aio_test::run checks that nothing leaked). The guide's program is
+// http_server_program.cpp.
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <aio/aio.hpp>
 #include <aio/http/client.hpp>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "test_support.hpp"
@@ -55,6 +59,45 @@ TEST(DocHttpServer, EnableCompression) {
   const fetched plain = aio_test::run(fetch("identity"), {.clock = aio::real_clock});
   EXPECT_EQ(plain.encoding, "");
   EXPECT_EQ(plain.body, k_report);
+}
+
+void add_assets(aio::http::application& app, const std::filesystem::path& www) {
+  // GET /assets/css/site.css sends www/css/site.css; `..`, %2e%2e, %2f, %00, links out of www: 404
+  app.router().add_static("/assets", www, {.show_index = false, .follow_symlinks = false});
+}
+
+/// Sends `target` as is on a raw socket and returns the whole response.
+aio::coro<std::string> raw_get(std::uint16_t port, std::string target) {
+  auto [r, w] = co_await aio::open_connection("127.0.0.1", port);
+  w.write("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  std::string all = co_await r.read();
+  w.close();
+  co_return all;
+}
+
+TEST(DocHttpServer, AddStatic) {
+  const auto base = std::filesystem::temp_directory_path() / ("aio_doc_static_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(base / "www" / "css");
+  std::ofstream(base / "www" / "css" / "site.css") << "body{}";
+  std::ofstream(base / "private.txt") << "private";
+  aio::http::application app;
+  add_assets(app, base / "www");
+  aio_test::run(
+      [](aio::http::application& app) -> aio::coro<> {
+        aio::http::app_server srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
+        const std::string ok = co_await raw_get(srv.port(), "/assets/css/site.css");
+        EXPECT_TRUE(ok.starts_with("HTTP/1.1 200 ")) << ok;
+        EXPECT_TRUE(ok.ends_with("body{}")) << ok;
+        for (const char* bad : {"/assets/../private.txt", "/assets/%2e%2e/private.txt",
+                                "/assets/..%2fprivate.txt", "/assets/css/site.css%00.png"}) {
+          const std::string refused = co_await raw_get(srv.port(), bad);
+          EXPECT_TRUE(refused.starts_with("HTTP/1.1 404 ")) << bad << "\n" << refused;
+          EXPECT_EQ(refused.find("private"), std::string::npos) << bad;
+        }
+        co_await srv.shutdown();
+      }(app),
+      {.clock = aio::real_clock});
+  std::filesystem::remove_all(base);
 }
 
 }  // namespace

@@ -55,9 +55,8 @@ aio::http::application make_app() {
   app.router().add_post("/users", create_user);
   app.router().add_get("/ticks", ticks);
   app.router().add_get("/ws", echo_ws);
-  app.router().add_get("/static/{path:.*}", [](request& req) -> aio::coro<response> {
-    co_return aio::http::file_response("/srv/www/" + std::string(req.match_info("path")));
-  });
+  // The files under ./www at /static/... (never build the path yourself: see "Static files").
+  app.router().add_static("/static", "www", {.show_index = false, .follow_symlinks = false});
   return app;
 }
 

@@ -10,7 +10,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 PORT = 8080
 
@@ -46,6 +48,13 @@ def check_routes():
     expect("GET /ticks", request("GET", "/ticks")[2], "tick 0\ntick 1\ntick 2\n")
     status, headers, _ = request("GET", "/static/no-such-file.txt")
     expect("GET /static/no-such-file.txt", (status, headers.get("X-Powered-By")), (404, "aio"))
+    expect("GET /static/hello.txt", request("GET", "/static/hello.txt")[:3:2], (200, "hello from www\n"))
+    for path in ("/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/..%2fsecret.txt",
+                 "/static/hello.txt%00.png"):
+        status, _, body = request("GET", path)
+        expect(f"GET {path}", status, 404)
+        if "secret" in body or "hello" in body:
+            raise AssertionError(f"GET {path} sent a file: {body!r}")
     expect("DELETE / (no such method)", request("DELETE", "/")[0], 405)
 
 
@@ -53,7 +62,12 @@ def main(program):
     if port_taken():
         print(f"port {PORT} is taken: skipped")
         return 77
-    proc = subprocess.Popen([program])
+    # The program serves ./www: run it in a directory with www/ and a file next to it that must stay private.
+    tmp = tempfile.TemporaryDirectory()
+    (Path(tmp.name) / "www").mkdir()
+    (Path(tmp.name) / "www" / "hello.txt").write_text("hello from www\n")
+    (Path(tmp.name) / "secret.txt").write_text("secret\n")
+    proc = subprocess.Popen([program], cwd=tmp.name)
     try:
         deadline = time.monotonic() + 20
         while not port_taken():
@@ -65,6 +79,7 @@ def main(program):
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=20)
+        tmp.cleanup()
     expect("exit status after SIGTERM", code, 0)
     print("http_server.md's program served every route and stopped on SIGTERM")
     return 0

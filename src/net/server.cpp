@@ -118,10 +118,10 @@ coro<> run_client(std::shared_ptr<state> s, detail::transport_ptr t, live_token 
   // As asyncio: a client's failed TLS handshake (a scanner, a client that rejects our certificate) is
   // the client's problem and reported in debug mode only.
   if (failure && in_handshake && s->loop->get_debug()) {
-    s->loop->call_exception_handler({"aio: TLS handshake with a client failed", failure, {}});
+    s->loop->call_exception_handler({"TLS handshake with a client failed", failure, {}});
   } else if (failure && !in_handshake) {
     s->loop->call_exception_handler(
-        {"aio: unhandled exception in a start_server connection callback", failure, {}});
+        {"unhandled exception in a start_server connection callback", failure, {}});
   }
 }
 
@@ -156,7 +156,7 @@ coro<> accept_loop(std::shared_ptr<state> s, state::listener* l, live_token /*co
       if (!s->emfile_reported) {
         s->emfile_reported = true;
         s->loop->call_exception_handler(
-            {"aio: accept() on " + l->address.to_string() + " failed: " + std::strerror(err) +
+            {"accept() on " + l->address.to_string() + " failed: " + std::strerror(err) +
                  "; retrying every " +
                  std::to_string(
                      std::chrono::duration_cast<std::chrono::milliseconds>(s->opts.accept_retry_delay)
@@ -170,7 +170,7 @@ coro<> accept_loop(std::shared_ptr<state> s, state::listener* l, live_token /*co
     }
     if (err == ECONNABORTED || err == EPROTO || err == EPERM || err == EINTR || err == EAGAIN) continue;
     s->loop->call_exception_handler(
-        {"aio: accept() on " + l->address.to_string() + " failed: " + std::strerror(err), {}, {}});
+        {"accept() on " + l->address.to_string() + " failed: " + std::strerror(err), {}, {}});
     co_await sleep(s->opts.accept_retry_delay);
   }
 }

@@ -2,6 +2,7 @@
 
 #include "connection.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -24,19 +25,6 @@ namespace {
 constexpr std::size_t k_flush_threshold = std::size_t{64} * 1024;  // flush buffered responses past this
 constexpr std::size_t k_inline_body = std::size_t{16} * 1024;  // larger bodies are written without copying
 
-/// Logs a handler's exception (never sent to the client).
-void log_handler_error(const request& req, std::exception_ptr e) {
-  std::string what = "unknown exception";
-  try {
-    std::rethrow_exception(std::move(e));
-  } catch (const std::exception& ex) {
-    what = ex.what();
-  } catch (...) {  // NOLINT(bugprone-empty-catch): the message says "unknown exception"
-  }
-  std::fprintf(stderr, "aio.http: error handling request %.*s %.*s: %s\n",
-               static_cast<int>(req.method().size()), req.method().data(),
-               static_cast<int>(req.target().size()), req.target().data(), what.c_str());
-}
 }  // namespace
 
 http_connection::http_connection(std::shared_ptr<site> s, stream_reader r, stream_writer w)
@@ -46,6 +34,8 @@ http_connection::http_connection(std::shared_ptr<site> s, stream_reader r, strea
       m_t(m_reader.transport()),
       m_parser(m_site->limits) {
   m_site->link(this);
+  // getpeername(2) now: once the client has reset the connection it fails, and the logs need it.
+  (void)m_t->peername();
 }
 
 http_connection::~http_connection() { m_site->unlink(this); }
@@ -105,6 +95,11 @@ coro<> http_connection::run() {
       if (!buf.empty()) {
         const parse_result r = m_parser.feed(buf.view());
         buf.consume(r.consumed);
+        if (r.event == parse_event::head && !host_header_valid()) {
+          // As nginx and aiohttp: 400 and close (the body, if any, is not read).
+          write_error(400, "400: Bad Request: missing or duplicate Host header");
+          break;
+        }
         if (r.event == parse_event::head) {
           // The request is served here, not in a coroutine of its own: the handler's frame is the
           // only one a request costs.
@@ -198,7 +193,15 @@ bool http_connection::settle_response(response& resp, const std::exception_ptr& 
     m_writer.abort();
     return false;
   }
-  if (failure) log_handler_error(m_req, failure);
+  if (failure && !m_detached && client_gone(failure)) {
+    // The client reset or broke the connection while the handler read or wrote: nobody is left to
+    // read a 500. One rate-limited line, and the connection ends.
+    log_handler_error(failure);
+    m_close = true;
+    m_writer.abort();
+    return false;
+  }
+  if (failure) log_handler_error(failure);
   if (m_detached) return false;
   if (m_head_sent) {
     // part of the response is out: after a failure only closing tells the client it failed
@@ -209,8 +212,8 @@ bool http_connection::settle_response(response& resp, const std::exception_ptr& 
     resp = response(500, "500: Internal Server Error");
   } else if (resp.kind() == response::body_kind::sent) {
     const request_head& h = m_parser.head();
-    std::fprintf(stderr, "aio.http: handler for %s %s returned already_sent() without sending a response\n",
-                 h.method.c_str(), h.target.c_str());
+    log_error(log_kind::invalid_response, "handler for " + h.method + " " + h.target +
+                                              " returned already_sent() without sending a response");
     resp = response(500, "500: Internal Server Error");
   }
   return true;
@@ -247,8 +250,8 @@ void http_connection::write_response(response& resp) {
     write_server_head(m_out, spec);
   } catch (const std::invalid_argument& e) {
     m_out.resize(mark);
-    std::fprintf(stderr, "aio.http: invalid response to %s %s: %s\n", h.method.c_str(), h.target.c_str(),
-                 e.what());
+    log_error(log_kind::invalid_response,
+              "invalid response to " + h.method + " " + h.target + ": " + e.what());
     invalid = true;
   }
   if (invalid) {
@@ -267,6 +270,49 @@ void http_connection::write_response(response& resp) {
   }
   if (m_site->opts.access_log) log_access(spec.status, with_body ? body.size() : 0);
   if (m_out.size() > k_flush_threshold) flush();
+}
+
+bool http_connection::host_header_valid() const noexcept {
+  const request_head& h = m_parser.head();
+  const std::size_t n = h.headers.count("Host");
+  return n == 1 || (n == 0 && h.version.minor == 0);
+}
+
+void http_connection::log_error(log_kind kind, std::string_view message) {
+  std::string peer = m_t->peername().to_string();
+  if (peer.empty()) peer = "-";
+  m_site->logs.log(kind, peer, message, get_running_loop().time());
+}
+
+bool http_connection::client_gone(const std::exception_ptr& e) const {
+  if (m_t->m_read_error != 0) return true;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::system_error& ex) {
+    const int v = ex.code().value();
+    return ex.code().category() == std::generic_category() &&
+           (v == ECONNRESET || v == EPIPE || v == ECONNABORTED || v == ETIMEDOUT);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): any other failure is the handler's
+  }
+  return false;
+}
+
+/// Logs a handler's exception (never sent to the client).
+void http_connection::log_handler_error(const std::exception_ptr& e) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::system_error& ex) {
+    // The errno's text: the exception's own text repeats the peer and an "aio: " prefix.
+    what = client_gone(e) ? ex.code().message() : ex.what();
+  } catch (const std::exception& ex) {
+    what = ex.what();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): the message says "unknown exception"
+  }
+  const bool gone = client_gone(e);
+  std::string line = gone ? "client disconnected during " : "error handling request ";
+  line.append(m_req.method()).append(" ").append(m_req.target()).append(": ").append(what);
+  log_error(gone ? log_kind::client_disconnect : log_kind::handler_error, line);
 }
 
 void http_connection::write_error(int status, std::string_view text) {

@@ -21,6 +21,7 @@
 #include "aio/net/stream_writer.hpp"
 #include "aio/task/task_handle.hpp"
 #include "aio/time/clock.hpp"
+#include "log_limiter.hpp"
 
 namespace aio::http::detail {
 
@@ -111,6 +112,13 @@ class http_connection {
   bool before_body_wait();
   void after_body_wait(phase saved);
   void write_error(int status, std::string_view text);
+  /// RFC 9112 3.2: an HTTP/1.1 request without Host, or any request with two, is 400.
+  [[nodiscard]] bool host_header_valid() const noexcept;
+  /// An error line on stderr with the peer's address, rate-limited per kind (site::logs).
+  void log_error(log_kind kind, std::string_view message);
+  void log_handler_error(const std::exception_ptr& e);
+  /// The handler failed because the client's connection did (reset, broken pipe).
+  [[nodiscard]] bool client_gone(const std::exception_ptr& e) const;
   void log_access(int status, std::uint64_t bytes);
   coro<> finish_close();
 

@@ -167,8 +167,15 @@ chosen_file choose_file(const std::filesystem::path& path, const headers& reques
 
 coro<> http_connection::send_file(response& resp) {
   const request_head& h = m_parser.head();
-  const chosen_file chosen =
-      choose_file(resp.file_path(), h.headers, !resp.headers().contains("Content-Encoding"));
+  // A NUL ends the name for open(2): "index.txt\0.png" would send index.txt as image/png. No file
+  // has such a name, so it is 404, as for any name that does not exist.
+  const bool nul = resp.file_path().native().find('\0') != std::string::npos;
+  chosen_file chosen;
+  if (nul) {
+    chosen.open_errno = ENOENT;
+  } else {
+    chosen = choose_file(resp.file_path(), h.headers, !resp.headers().contains("Content-Encoding"));
+  }
   const fd_guard fd(chosen.fd);
   const struct stat& st = chosen.st;
   if (fd.get() < 0 || !chosen.stat_ok || !S_ISREG(st.st_mode)) {

@@ -59,6 +59,8 @@ struct path_entry {
 
 struct dynamic_route {
   std::string pattern;
+  std::string prefix;      // a prefix route (add_static): every path under prefix + "/", no regex
+  bool is_prefix = false;  // (a regex `.*` recurses per character in libstdc++: long paths overflow)
   std::regex re;
   std::vector<std::string> names;
   path_entry entry;
@@ -148,6 +150,22 @@ router& router::add_route(std::string_view method, std::string_view path, handle
   return *this;
 }
 
+void router::add_prefix_route(std::string_view method, std::string_view prefix, handler h) {
+  for (auto& d : m_impl->dynamics) {
+    if (d.is_prefix && d.prefix == prefix) {
+      d.entry.add(method, std::move(h));
+      return;
+    }
+  }
+  dynamic_route r;
+  // no pattern: add_route never merges a user's route into this one
+  r.prefix = std::string(prefix);
+  r.is_prefix = true;
+  r.names.emplace_back("filename");
+  r.entry.add(method, std::move(h));
+  m_impl->dynamics.push_back(std::move(r));
+}
+
 router& router::add_get(std::string_view path, handler h, bool allow_head) {
   add_route("GET", path, h);
   if (allow_head) add_route("HEAD", path, std::move(h));
@@ -169,10 +187,19 @@ router::resolution router::resolve(std::string_view method, std::string_view pat
   if (!m_impl->dynamics.empty()) {
     std::match_results<std::string_view::const_iterator> m;
     for (const auto& d : m_impl->dynamics) {
-      if (!std::regex_match(path.begin(), path.end(), m, d.re)) continue;
+      if (d.is_prefix) {
+        if (path.size() <= d.prefix.size() || !path.starts_with(d.prefix) || path[d.prefix.size()] != '/')
+          continue;
+      } else if (!std::regex_match(path.begin(), path.end(), m, d.re)) {
+        continue;
+      }
       if (const handler* h = d.entry.find(method)) {
         params.clear();
-        for (std::size_t i = 0; i < d.names.size(); ++i) params.emplace_back(d.names[i], m[i + 1].str());
+        if (d.is_prefix) {
+          params.emplace_back(d.names[0], std::string(path.substr(d.prefix.size() + 1)));
+        } else {
+          for (std::size_t i = 0; i < d.names.size(); ++i) params.emplace_back(d.names[i], m[i + 1].str());
+        }
         out.target = h;
         out.status = 200;
         return out;

@@ -60,6 +60,7 @@ coro<> serve_connection(std::shared_ptr<site> s, stream_reader r, stream_writer 
 }  // namespace
 
 void site::sweep() {
+  logs.flush(coarse_now);
   for (http_connection* c = conns; c != nullptr;) {
     http_connection* next = c->m_next;  // stop() only cancels: the list does not change here
     switch (c->m_phase) {
@@ -133,6 +134,7 @@ coro<> stop_site_impl(std::shared_ptr<site> s) {
     }
     s->sweeper = {};
   }
+  s->logs.flush(get_running_loop().time(), true);
 }
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include "aio/net/server.hpp"
 #include "aio/task/task.hpp"
 #include "aio/time/clock.hpp"
+#include "log_limiter.hpp"
 
 namespace aio::http::detail {
 
@@ -29,6 +30,7 @@ struct site : std::enable_shared_from_this<site> {
   clock::duration sweep_interval{};
   task<> sweeper;
   bool shutting_down = false;
+  log_limiter logs;  // the connections' error lines, rate-limited per kind
 
   void link(http_connection* c) noexcept;
   void unlink(http_connection* c) noexcept;

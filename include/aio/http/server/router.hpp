@@ -2,6 +2,7 @@
 /// @file router.hpp
 /// `aio::http::router`: maps a method and a path to a handler (aiohttp's `UrlDispatcher`).
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "aio/http/server/static_options.hpp"
 #include "aio/task/coro.hpp"
 
 namespace aio::http {
@@ -53,6 +55,25 @@ class router {
   router& add_delete(std::string_view path, handler h) { return add_route("DELETE", path, std::move(h)); }
   router& add_head(std::string_view path, handler h) { return add_route("HEAD", path, std::move(h)); }
 
+  /// Serves the files under `directory` at `prefix` (GET and HEAD; aiohttp's `web.static`):
+  /// `/prefix/a/b.css` sends `directory/a/b.css` through `file_response` (ranges, ETags, 304,
+  /// precompressed `.br` / `.gz` siblings). The request path is normalised (empty and `.` segments
+  /// dropped) and the request answered 404 when it has a `..` segment (also as `%2e%2e`), an encoded
+  /// separator (`%2f`, `%5c`) or backslash, a NUL byte (`%00`), or names a file whose real path
+  /// (symbolic links resolved) is outside `directory` unless `follow_symlinks`. A directory is 403,
+  /// or an HTML index with `show_index`. The match is a prefix match in the order routes were added
+  /// among the parameterised routes; `match_info("filename")` is the decoded rest of the path.
+  ///
+  /// @par Errors
+  /// `std::invalid_argument` when `prefix` does not start with '/' or has '{' or '}', or when
+  /// `directory` is not an existing directory.
+  /// @par Example
+  /// @code
+  /// app.router().add_static("/static", "/srv/www", {.show_index = false, .follow_symlinks = false});
+  /// @endcode
+  router& add_static(std::string_view prefix, const std::filesystem::path& directory,
+                     static_options opts = {});
+
   /// The outcome of `resolve`.
   struct resolution {
     const handler* target = nullptr;  ///< the handler, or nullptr for 404 / 405
@@ -64,6 +85,9 @@ class router {
                                    match_params& params) const;
 
  private:
+  /// A route for every path under `prefix + "/"` (add_static); its one parameter is "filename".
+  void add_prefix_route(std::string_view method, std::string_view prefix, handler h);
+
   struct impl;
   std::unique_ptr<impl> m_impl;
 };
