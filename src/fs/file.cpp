@@ -12,6 +12,7 @@
 
 #include "aio/combinators/shield.hpp"
 #include "aio/errors.hpp"
+#include "aio/runtime/event_loop.hpp"
 #include "aio/sync/scoped.hpp"
 #include "errors.hpp"
 #include "file_state.hpp"
@@ -30,6 +31,13 @@ file_state::file_state(file_ops& ops, opened_file opened, std::string name, std:
       m_pos(mode.append ? opened.size : 0) {}
 
 file_state::~file_state() {
+  // Python's ResourceWarning for a file never closed, in debug mode only (AIO_DEBUG=1).
+  if (!m_closed && m_fd) {
+    if (event_loop* loop = aio::detail::running_loop(); loop != nullptr && loop->get_debug()) {
+      loop->call_exception_handler(
+          {.message = "Unclosed file '" + m_name + "' (call co_await f.close(), or use aio::with)"});
+    }
+  }
   // No request runs any more (each holds a reference to this state), so nothing else writes: the
   // buffered bytes go out with one blocking call on this thread, errors ignored (close() reports them).
   if (m_closed || !m_fd || m_wbuf.empty()) return;

@@ -597,6 +597,13 @@ client_session::~client_session() {
   if (m_state->loop_gone()) {
     m_state->abandon();
   } else {
+    // Python's ResourceWarning, as aiohttp reports it: only in debug mode (AIO_DEBUG=1, run_options'
+    // `debug`), where the report names what leaked; a program that never closes is still correct.
+    if (!m_state->closed && m_state->loop != nullptr && m_state->loop->get_debug()) {
+      m_state->loop->call_exception_handler({.message =
+                                                 "Unclosed client session (call co_await session.close(), "
+                                                 "or use aio::with)"});
+    }
     m_state->closed = true;
     m_state->close_idle();
   }
