@@ -35,7 +35,9 @@ file_state::~file_state() {
   if (!m_closed && m_fd) {
     if (event_loop* loop = aio::detail::running_loop(); loop != nullptr && loop->get_debug()) {
       loop->call_exception_handler(
-          {.message = "Unclosed file '" + m_name + "' (call co_await f.close(), or use aio::with)"});
+          {.message = "Unclosed file '" + m_name + "' (call co_await f.close(), or use aio::with)",
+           .exception = nullptr,
+           .task_name = {}});
     }
   }
   // No request runs any more (each holds a reference to this state), so nothing else writes: the

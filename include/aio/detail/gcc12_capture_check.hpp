@@ -4,6 +4,7 @@
 /// captures of non-trivial types (a `shared_ptr`, a `std::string`) written inside a `co_await`
 /// statement has each such capture destroyed twice. docs/design/compilers.md has the details.
 
+#include <cstddef>
 #include <string_view>
 #include <type_traits>
 
@@ -17,22 +18,30 @@
 
 namespace aio::detail {
 
-/// True when `T` is a lambda's closure type (g++ names it `<lambda(...)>` in a function's signature).
+/// True when `T` is the closure type of a lambda written directly in a coroutine's body: g++ names
+/// such a type `f(f(args)::<mangled>.Frame*)::<lambda(...)>`, the lambda nested in the coroutine's
+/// actor function. A lambda made by an ordinary function and returned is not one (it was built
+/// outside any `co_await` statement).
 template <class T>
-constexpr bool is_lambda_closure() noexcept {
+constexpr bool is_coroutine_lambda() noexcept {
   constexpr std::string_view signature = __PRETTY_FUNCTION__;  // NOLINT(bugprone-lambda-function-name)
-  return signature.find("<lambda") != std::string_view::npos;
+  constexpr std::string_view marker = "::<lambda(";
+  const std::size_t at = signature.rfind(marker);
+  if (at == std::string_view::npos) return false;
+  constexpr std::string_view frame = ".Frame*)";
+  return at >= frame.size() && signature.substr(at - frame.size(), frame.size()) == frame;
 }
 
-/// True for a callable `F`, as deduced by a forwarding reference, that is a temporary lambda whose
-/// captures g++ 12 would destroy twice if the call is inside a `co_await` statement.
+/// True for a callable `F`, as deduced by a forwarding reference, that is a temporary lambda written
+/// in a coroutine, whose by-value captures g++ 12 destroys twice when the call is in a `co_await`
+/// statement. (It cannot tell `std::move(named)` from a lambda written in the call: both are refused.)
 template <class F>
 constexpr bool gcc12_unsafe_closure() noexcept {
   if constexpr (AIO_GCC12_CAPTURE_CHECK == 0 || std::is_reference_v<F> ||
                 std::is_trivially_destructible_v<F>) {
     return false;
   } else {
-    return is_lambda_closure<F>();
+    return is_coroutine_lambda<F>();
   }
 }
 

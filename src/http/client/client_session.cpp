@@ -602,7 +602,9 @@ client_session::~client_session() {
     if (!m_state->closed && m_state->loop != nullptr && m_state->loop->get_debug()) {
       m_state->loop->call_exception_handler({.message =
                                                  "Unclosed client session (call co_await session.close(), "
-                                                 "or use aio::with)"});
+                                                 "or use aio::with)",
+                                             .exception = nullptr,
+                                             .task_name = {}});
     }
     m_state->closed = true;
     m_state->close_idle();
