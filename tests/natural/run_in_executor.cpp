@@ -27,8 +27,10 @@ aio::coro<> main_() {
   if (a != "read a.txt" || b != "read a.txt.bak") throw std::runtime_error("wrong results: " + a + ", " + b);
   if (aio::clock::now() - started >= std::chrono::milliseconds(95))
     throw std::runtime_error("not concurrent");
-  std::string c = co_await loop.run_in_executor(pool, [name] { return blocking_io(*name); });
-  if (c != "read a.txt" || name.use_count() != 1) throw std::runtime_error("inline run_in_executor");
+  auto third = loop.run_in_executor(pool, [name] { return blocking_io(*name); });
+  std::string c = co_await std::move(third);
+  // The call's captures are released on the worker before the awaiter resumes (API.md).
+  if (c != "read a.txt" || name.use_count() != 1) throw std::runtime_error("run_in_executor kept its capture");
   pool.shutdown();
 }
 

@@ -9,12 +9,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "aio/detail/gcc12_capture_check.hpp"
 #include "aio/net/socket_address.hpp"
 #include "aio/net/stream_reader.hpp"
-#include "aio/optional_arg.hpp"
 #include "aio/net/stream_writer.hpp"
+#include "aio/optional_arg.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/tls/ssl_context.hpp"
 
@@ -89,5 +92,15 @@ coro<server> start_server(client_connected_cb cb, std::vector<std::string> hosts
                           server_options opts = {});
 /// Listens on the Unix-domain socket `path` (a stale socket file is replaced; removed on close).
 coro<server> start_unix_server(client_connected_cb cb, std::string path, server_options opts = {});
+
+/// `start_server` with a callable other than a `client_connected_cb` (a lambda, a function): checked
+/// for the g++ 12 capture bug of docs/design/compilers.md, then converted.
+template <class F>
+requires(!std::is_same_v<std::remove_cvref_t<F>, client_connected_cb> &&
+         std::is_constructible_v<client_connected_cb, F&&>)
+    coro<server> start_server(F&& cb, std::string host, std::uint16_t port, server_options opts = {}) {
+  static_assert(!detail::gcc12_unsafe_closure<F>(), AIO_GCC12_CAPTURE_MESSAGE);
+  return start_server(client_connected_cb(std::forward<F>(cb)), std::move(host), port, std::move(opts));
+}
 
 }  // namespace aio

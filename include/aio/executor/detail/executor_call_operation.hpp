@@ -107,19 +107,23 @@ template <class R, class F, class... Args>
 class executor_call_job final : public executor::job {
  public:
   executor_call_job(executor_call_result<R>* link, F&& f, std::tuple<Args...>&& args)
-      : m_link(link), m_f(std::move(f)), m_args(std::move(args)) {}
+      : m_link(link), m_f(std::in_place, std::move(f)), m_args(std::in_place, std::move(args)) {}
   void run() noexcept override {
     if (m_link->try_start()) {
       try {
         if constexpr (std::is_void_v<R>) {
-          std::apply(std::move(m_f), std::move(m_args));
+          std::apply(std::move(*m_f), std::move(*m_args));
         } else {
-          m_link->m_value.emplace(std::apply(std::move(m_f), std::move(m_args)));
+          m_link->m_value.emplace(std::apply(std::move(*m_f), std::move(*m_args)));
         }
       } catch (...) {
         m_link->m_error = std::current_exception();
       }
     }
+    // What the callable captured is released here, on the worker, before the awaiter can resume
+    // (API.md: a lambda's captures are gone when the co_await returns).
+    m_f.reset();
+    m_args.reset();
     post_completion(std::exchange(m_link, nullptr));
   }
   ~executor_call_job() override {
@@ -132,8 +136,8 @@ class executor_call_job final : public executor::job {
 
  private:
   executor_call_result<R>* m_link;
-  F m_f;
-  std::tuple<Args...> m_args;
+  std::optional<F> m_f;
+  std::optional<std::tuple<Args...>> m_args;
 };
 
 /// The untyped part of the awaitables.
