@@ -147,6 +147,11 @@ inline coro<process> create_subprocess_exec(std::string program, arg_list args, 
 inline coro<process> create_subprocess_exec(std::string program, arg_list args) {
   return create_subprocess_exec(std::move(program), args, subprocess_options{});
 }
+/// No arguments, only options (asyncio's `create_subprocess_exec("sort", stdin=PIPE, stdout=PIPE)`):
+/// `create_subprocess_exec("sort", {.stdin_ = aio::pipe, .stdout_ = aio::pipe})`.
+inline coro<process> create_subprocess_exec(std::string program, subprocess_options opts) {
+  return detail::exec_views(std::move(program), nullptr, 0, opts);
+}
 /// `create_subprocess_exec(program, {}, {})`.
 inline coro<process> create_subprocess_exec(std::string program) {
   return detail::exec_views(std::move(program), nullptr, 0, subprocess_options{});
