@@ -275,8 +275,7 @@ TEST_P(example_test, output_and_time) {
     // Virtual time stands still while tasks run and jumps to each timer: durations are exact.
     EXPECT_DOUBLE_EQ(took, ex.promised_seconds);
   }
-  EXPECT_TRUE(aio_test::reports().empty())
-      << "the loop's exception handler was called: " << aio_test::report_messages().front();
+  // (aio_test::run has failed the test if the loop's exception handler received anything.)
 }
 
 INSTANTIATE_TEST_SUITE_P(tour, example_test,

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 
+#include <exception>
 #include <memory>
+#include <string>
 
 namespace aio_test {
 
@@ -38,6 +40,21 @@ std::size_t open_fd_count() {
   return n - 1;  // the directory stream's own fd
 }
 
+std::string describe(const aio::exception_context& report) {
+  std::string out = report.message.empty() ? "(no message)" : report.message;
+  if (!report.task_name.empty()) out += " [task '" + report.task_name + "']";
+  if (report.exception) {
+    try {
+      std::rethrow_exception(report.exception);
+    } catch (const std::exception& e) {
+      out += std::string(": ") + e.what();
+    } catch (...) {
+      out += ": (an exception that is not a std::exception)";
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> report_messages() {
   std::vector<std::string> out;
   out.reserve(g_reports.size());
@@ -63,7 +80,15 @@ void finish(aio::event_loop* loop, const aio::task_handle& main, const options& 
       .debug = opts.debug, .backend = opts.backend, .clock = opts.clock, .handle_sigint = false};
   aio::detail::run_hooks hooks{&after_main, &before_close, nullptr};
   aio::detail::run_main(*loop, main, ro, hooks);
-  g_loop.reset();
+  g_loop.reset();  // closing the loop can report too (a task destroyed with its failure unseen)
+  // A report nobody expected is a failure the loop swallowed: a callback that threw, a task whose
+  // exception was never retrieved. It fails the test with the report's own words.
+  if (g_reports.size() != opts.expected_reports) {
+    std::string text;
+    for (const aio::exception_context& r : g_reports) text += "\n  " + describe(r);
+    ADD_FAILURE() << "the loop's exception handler received " << g_reports.size()
+                  << " report(s) where the test expected " << opts.expected_reports << ":" << text;
+  }
   if (opts.check_fds) {
     EXPECT_EQ(open_fd_count(), g_fds_before) << "file descriptors leaked by the run";
   }

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct options {
   bool debug = false;
   bool check_fds = true;  ///< the process has as many open fds after the run as before it
   aio::backend_kind backend = aio::backend_kind::automatic;  ///< automatic honours AIO_BACKEND
+  /// How many reports the test expects the loop's exception handler to receive; it then checks them
+  /// itself through `reports()` once `run` returns. Any other number fails the test, listing every
+  /// report's text. Reports the test takes out of `reports()` during the run (by reading and clearing
+  /// it) are handled there and not counted.
+  std::size_t expected_reports = 0;
 };
 
 /// Open file descriptors of this process (/proc/self/fd).
@@ -27,13 +33,16 @@ std::size_t open_fd_count();
 std::vector<aio::exception_context>& reports();
 /// The messages of `reports()`, for EXPECT_THAT-style checks.
 std::vector<std::string> report_messages();
+/// One report as a failure message shows it: the message, the task's name and the exception's what().
+std::string describe(const aio::exception_context& report);
 
 namespace detail {
 aio::event_loop* begin(const options& opts);
 void finish(aio::event_loop* loop, const aio::task_handle& main, const options& opts);
 }  // namespace detail
 
-/// Runs `main` to completion and checks for leaks; returns its result or rethrows its failure.
+/// Runs `main` to completion and checks for leaks and for reports to the exception handler beyond
+/// `opts.expected_reports`; returns its result or rethrows its failure.
 template <class T>
 T run(aio::coro<T> main, options opts = {}) {
   aio::event_loop* loop = detail::begin(opts);

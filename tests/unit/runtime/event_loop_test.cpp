@@ -126,14 +126,16 @@ TEST(event_loop, virtual_time_jumps_an_hour_at_once) {
 }
 
 TEST(event_loop, a_throwing_callback_goes_to_the_exception_handler_and_the_loop_survives) {
-  aio_test::run([]() -> aio::coro<> {
-    auto& loop = aio::get_running_loop();
-    bool after = false;
-    loop.call_soon([] { throw std::runtime_error("callback failed"); });
-    loop.call_soon([&after] { after = true; });
-    co_await aio::sleep(0s);
-    EXPECT_TRUE(after);
-  }());
+  aio_test::run(
+      []() -> aio::coro<> {
+        auto& loop = aio::get_running_loop();
+        bool after = false;
+        loop.call_soon([] { throw std::runtime_error("callback failed"); });
+        loop.call_soon([&after] { after = true; });
+        co_await aio::sleep(0s);
+        EXPECT_TRUE(after);
+      }(),
+      {.expected_reports = 1});
   ASSERT_EQ(aio_test::reports().size(), 1U);
   EXPECT_EQ(aio_test::reports()[0].message, "Exception in callback");
   EXPECT_THROW(std::rethrow_exception(aio_test::reports()[0].exception), std::runtime_error);

@@ -97,13 +97,15 @@ TEST(future, done_callbacks_receive_the_future) {
 TEST(future, outside_a_loop_is_a_clear_error) { EXPECT_THROW(aio::future<int>{}, std::runtime_error); }
 
 TEST(future, unretrieved_exception_is_reported) {
-  aio_test::run([]() -> aio::coro<> {
-    {
-      aio::future<int> f;
-      f.set_exception(std::make_exception_ptr(std::runtime_error("lost")));
-    }
-    co_return;
-  }());
+  aio_test::run(
+      []() -> aio::coro<> {
+        {
+          aio::future<int> f;
+          f.set_exception(std::make_exception_ptr(std::runtime_error("lost")));
+        }
+        co_return;
+      }(),
+      {.expected_reports = 1});
   ASSERT_EQ(aio_test::reports().size(), 1U);
   EXPECT_EQ(aio_test::reports()[0].message, "Future exception was never retrieved");
 }

@@ -98,10 +98,12 @@ TEST(task, result_before_done_is_an_invalid_state) {
 }
 
 TEST(task, never_retrieved_exception_is_reported_with_the_task_name) {
-  aio_test::run([]() -> aio::coro<> {
-    { (void)aio::create_task(fail_after_yield(), "doomed"); }
-    for (int i = 0; i < 3; ++i) co_await aio::sleep(0s);
-  }());
+  aio_test::run(
+      []() -> aio::coro<> {
+        { (void)aio::create_task(fail_after_yield(), "doomed"); }
+        for (int i = 0; i < 3; ++i) co_await aio::sleep(0s);
+      }(),
+      {.expected_reports = 1});
   ASSERT_EQ(aio_test::reports().size(), 1U);
   EXPECT_EQ(aio_test::reports()[0].message, "Task exception was never retrieved");
   EXPECT_EQ(aio_test::reports()[0].task_name, "doomed");

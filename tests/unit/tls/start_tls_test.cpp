@@ -86,7 +86,14 @@ TEST(tls_start_tls, a_failed_upgrade_names_the_reason_and_closes_the_stream) {
         srv.close();
         co_await srv.wait_closed();
       }(c),
-      k_real);
+      {.clock = aio::real_clock, .expected_reports = 1});
+  // The server's callback does not catch its own failed start_tls (the client refused the
+  // certificate): an unhandled connection-callback exception, which the loop reports with the reason.
+  ASSERT_EQ(aio_test::reports().size(), 1U);
+  EXPECT_TRUE(contains(aio_test::reports()[0].message, "start_server connection callback"))
+      << aio_test::reports()[0].message;
+  EXPECT_TRUE(contains(aio_test::describe(aio_test::reports()[0]), "unknown ca"))
+      << aio_test::describe(aio_test::reports()[0]);
 }
 
 TEST(tls_start_tls, misuse_is_refused_before_anything_is_sent) {

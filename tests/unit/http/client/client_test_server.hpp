@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "aio/aio.hpp"
 
@@ -81,20 +82,30 @@ inline aio::coro<> serve_connection(aio::stream_reader r, aio::stream_writer w, 
       req.headers.add(field.substr(0, colon), value);
       pos = end + 2;
     }
-    if (auto cl = req.headers.get("Content-Length")) {
-      req.body = co_await r.readexactly(std::stoul(std::string(*cl)));
-    } else if (req.headers.get("Transfer-Encoding", "") == "chunked") {
-      for (;;) {
-        const std::string size_line = co_await r.readuntil("\r\n");
-        const std::size_t n = std::stoul(size_line, nullptr, 16);
-        if (n == 0) {
-          co_await r.readuntil("\r\n");
-          break;
+    // A client that goes away in the middle of its body (a cancelled upload) ends the connection, as
+    // one that goes away between requests does: not a failure of the server.
+    bool body_complete = true;
+    try {
+      if (auto cl = req.headers.get("Content-Length")) {
+        req.body = co_await r.readexactly(std::stoul(std::string(*cl)));
+      } else if (req.headers.get("Transfer-Encoding", "") == "chunked") {
+        for (;;) {
+          const std::string size_line = co_await r.readuntil("\r\n");
+          const std::size_t n = std::stoul(size_line, nullptr, 16);
+          if (n == 0) {
+            co_await r.readuntil("\r\n");
+            break;
+          }
+          req.body += co_await r.readexactly(n);
+          co_await r.readexactly(2);
         }
-        req.body += co_await r.readexactly(n);
-        co_await r.readexactly(2);
       }
+    } catch (const aio::incomplete_read_error&) {
+      body_complete = false;
+    } catch (const std::system_error&) {  // ECONNRESET
+      body_complete = false;
     }
+    if (!body_complete) break;
     ++stats->requests;
     stats->seen.push_back(req);
     const action a = respond(req);
