@@ -24,7 +24,7 @@ const aio_test::options k_real{.clock = aio::real_clock};
 bool have(const char* cmd) { return std::system(cmd) == 0; }
 
 std::string script_path() {
-  return (std::filesystem::path(__FILE__).parent_path() / "data" / "aiohttp_client.py").string();
+  return (std::filesystem::path(AIO_TEST_DIR) / "data" / "aiohttp_client.py").string();
 }
 
 aio::http::application make_app(const std::filesystem::path& file) {
