@@ -42,7 +42,8 @@ aio::coro<fetched> fetch(std::string accept_encoding) {
   hdrs.set("Accept-Encoding", accept_encoding);
   auto resp =
       co_await session.get("http://127.0.0.1:" + std::to_string(srv.port()) + "/report", {.headers = hdrs});
-  fetched f;  // filled member by member: g++ 12 miscompiles a braced aggregate holding a co_await
+  fetched f;  // member by member: a braced `fetched{..., co_await ...}` meets g++ 12's bug
+              // (docs/design/compilers.md)
   f.encoding = resp.headers().get("Content-Encoding", "");
   f.body = co_await resp.text();
   co_await session.close();
