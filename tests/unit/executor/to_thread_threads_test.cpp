@@ -88,7 +88,7 @@ TEST(to_thread, cancelling_the_awaiter_is_prompt_and_the_thread_finishes_in_the_
                    std::atomic<bool>* finished) -> aio::coro<> {
     auto t = aio::create_task([](std::shared_future<void> gate, std::atomic<bool>* started,
                                  std::atomic<bool>* finished) -> aio::coro<int> {
-      // Named first: g++ 12 destroys a capturing lambda temporary twice inside a co_await operand.
+      // Named first (g++ 12: docs/design/compilers.md).
       auto blocked = [gate, started, finished] {
         started->store(true);
         gate.wait();
