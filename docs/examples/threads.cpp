@@ -19,7 +19,7 @@ namespace {
 void work(int& counter) { ++counter; }
 void work_on(std::shared_ptr<int> state) { ++*state; }
 
-aio::coro<std::pair<int, long>> capture_spellings_main() {
+aio::coro<std::pair<int, std::weak_ptr<int>>> capture_spellings_main() {
   auto state = std::make_shared<int>(0);
   auto job = [state] { work(*state); };
   co_await aio::to_thread(job);                         // a named lambda, passed by name
@@ -28,13 +28,15 @@ aio::coro<std::pair<int, long>> capture_spellings_main() {
 #if !AIO_GCC12_CAPTURE_CHECK
   co_await aio::to_thread([state] { work(*state); });  // inline: refused by g++ 12 only
 #endif
-  co_return std::pair{*state, state.use_count()};
+  co_return std::pair{*state, std::weak_ptr<int>(state)};
 }
 
 TEST(DocThreads, CaptureSpellings) {
-  const auto [calls, owners] = aio_test::run(capture_spellings_main());
+  const auto [calls, state] = aio_test::run(capture_spellings_main());
   EXPECT_EQ(calls, AIO_GCC12_CAPTURE_CHECK ? 3 : 4);
-  EXPECT_EQ(owners, 2);  // `state` and `job`: every copy the calls made was released exactly once
+  // Every copy was released, once (a worker may drop its copy just after the co_await returns, but the
+  // default executor's threads are joined when aio::run's loop closes).
+  EXPECT_TRUE(state.expired());
 }
 
 // ---- run_in_executor
