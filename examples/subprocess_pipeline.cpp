@@ -20,7 +20,6 @@
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <vector>
 
 aio::coro<> subprocess_pipeline_main(std::ostream& out) {
   aio::process sort =
@@ -31,9 +30,8 @@ aio::coro<> subprocess_pipeline_main(std::ostream& out) {
   for (std::string w; words >> w;) out << " " << w;
   out << ", exit " << *sort.returncode() << "\n";
 
-  const std::vector<std::string> args{"-l"};  // named: g++ 12 cannot brace a list of strings in co_await
   aio::process wc =
-      co_await aio::create_subprocess_exec("wc", args, {.stdin_ = aio::pipe, .stdout_ = aio::pipe});
+      co_await aio::create_subprocess_exec("wc", "-l", {.stdin_ = aio::pipe, .stdout_ = aio::pipe});
   auto [count, wc_err] = co_await wc.communicate(sorted);
   out << "wc -l counted " << std::stoi(count) << " lines, exit " << *wc.returncode() << "\n";
 }

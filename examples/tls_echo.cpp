@@ -71,17 +71,13 @@ aio::coro<> tls_echo_main(std::ostream& out) {
     writer.close();
     co_await writer.wait_closed();
   };
-  aio::server_options server_opts;
-  server_opts.ssl = server_ctx;
-  aio::server server = co_await aio::start_server(std::move(handle), "127.0.0.1", 0, server_opts);
+  aio::server server = co_await aio::start_server(handle, "127.0.0.1", 0, {.ssl = server_ctx});
 
   aio::ssl_context client_ctx = aio::ssl_context::client();  // verifies chain and host name
   client_ctx.load_verify_locations(dir + "/cert.pem");       // trust our self-signed certificate
   client_ctx.set_alpn_protocols(alpn);
-  aio::connection_options opts;
-  opts.ssl = client_ctx;
-  opts.server_hostname = "localhost";
-  auto [reader, writer] = co_await aio::open_connection("127.0.0.1", server.port(), opts);
+  auto [reader, writer] = co_await aio::open_connection("127.0.0.1", server.port(),
+                                                        {.ssl = client_ctx, .server_hostname = "localhost"});
   out << "client: connected with " << std::any_cast<std::string>(writer.get_extra_info("tls_version"))
       << ", ALPN '" << std::any_cast<std::string>(writer.get_extra_info("alpn_protocol")) << "'\n";
   writer.write("hello over TLS\n");
@@ -93,9 +89,9 @@ aio::coro<> tls_echo_main(std::ostream& out) {
   co_await writer.wait_closed();
 
   // The same certificate does not vouch for another name.
-  opts.server_hostname = "example.org";
   try {
-    auto [r2, w2] = co_await aio::open_connection("127.0.0.1", server.port(), opts);
+    auto [r2, w2] = co_await aio::open_connection("127.0.0.1", server.port(),
+                                                  {.ssl = client_ctx, .server_hostname = "example.org"});
   } catch (const std::system_error& e) {
     out << "client: 'example.org' refused: " << e.code().message() << "\n";
   }

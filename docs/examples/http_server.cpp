@@ -38,11 +38,10 @@ aio::coro<fetched> fetch(std::string accept_encoding) {
   app.router().add_get("/report", report);
   aio::http::app_server srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
   aio::http::client_session session;
-  aio::http::headers hdrs;
-  hdrs.set("Accept-Encoding", accept_encoding);
-  auto resp =
-      co_await session.get("http://127.0.0.1:" + std::to_string(srv.port()) + "/report", {.headers = hdrs});
-  fetched f;  // filled member by member: g++ 12 miscompiles a braced aggregate holding a co_await
+  auto resp = co_await session.get("http://127.0.0.1:" + std::to_string(srv.port()) + "/report",
+                                   {.headers = {{"Accept-Encoding", accept_encoding}}});
+  fetched f;  // member by member: a braced `fetched{..., co_await ...}` meets g++ 12's bug
+              // (docs/design/compilers.md)
   f.encoding = resp.headers().get("Content-Encoding", "");
   f.body = co_await resp.text();
   co_await session.close();

@@ -90,7 +90,7 @@ TEST(DocStreams, SendfileAfterAWrite) {
   EXPECT_EQ(got, "SIZE " + std::to_string(content.size()) + "\n" + content);
 }
 
-// ---- the g++ 12 pitfall: a named callback
+// ---- a callback with state
 struct chat_room {
   int joined = 0;
   aio::coro<> handle(aio::stream_reader, aio::stream_writer w) {  // by value: the lambda's parameters die
@@ -102,10 +102,8 @@ struct chat_room {
 };
 
 aio::coro<std::string> room_main(chat_room& room) {
-  aio::client_connected_cb cb = [&room](aio::stream_reader r, aio::stream_writer w) {
-    return room.handle(r, w);
-  };
-  aio::server srv = co_await aio::start_server(std::move(cb), "127.0.0.1", 0);
+  aio::server srv = co_await aio::start_server(
+      [&room](aio::stream_reader r, aio::stream_writer w) { return room.handle(r, w); }, "127.0.0.1", 0);
   auto [reader, writer] = co_await aio::open_connection("127.0.0.1", srv.port());
   std::string line = co_await reader.readline();
   writer.close();
@@ -115,7 +113,7 @@ aio::coro<std::string> room_main(chat_room& room) {
   co_return line;
 }
 
-TEST(DocStreams, NamedCallback) {
+TEST(DocStreams, CallbackWithState) {
   chat_room room;
   EXPECT_EQ(aio_test::run(room_main(room), k_real), "welcome\n");
   EXPECT_EQ(room.joined, 1);

@@ -97,9 +97,8 @@ bool accepted = false;
 bool server_deflates = false;
 
 aio::coro<std::string> compress_client(aio::http::client_session& session, const std::string& url) {
-  aio::http::ws_connect_options wo;
-  wo.ws.compress = true;  // offer: permessage-deflate; client_max_window_bits
-  auto ws = co_await session.ws_connect(url, wo);
+  // offer permessage-deflate; client_max_window_bits
+  auto ws = co_await session.ws_connect(url, {.ws = {.compress = true}});
   if (ws.deflate()) {
     // the server accepted: messages are compressed both ways
   }

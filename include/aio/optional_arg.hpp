@@ -16,13 +16,11 @@ namespace aio {
 /// `*o.x`, `o.x->f()`, `o.x = value`, `o.x = std::nullopt`), plus immunity to the g++ 12 coroutine bug
 /// of docs/design/compilers.md.
 ///
-/// Inside a statement that contains `co_await`, g++ 12 builds each member of a braced aggregate
-/// temporary in a separate frame temporary, copies its bytes into the aggregate without a constructor,
-/// and then destroys both: a `std::optional<ssl_context>` member is released twice. This type records
-/// its own address when a constructor builds it; a byte copy made without a constructor finds another
-/// address there, knows it shares the original's value, and neither destroys nor moves from it (the
-/// original, destroyed at the end of the full expression, does that). Every other copy and move is an
-/// ordinary one.
+/// g++ 12 copies a braced aggregate's members byte by byte inside a `co_await` statement and destroys
+/// both copies. This type records its own address when a constructor builds it; a byte copy made
+/// without a constructor finds another address there, knows it shares the original's value, and
+/// neither destroys nor moves from it (the original, destroyed at the end of the full expression, does
+/// that). Every other copy and move is an ordinary one.
 /// @par Thread safety
 /// As `T`.
 template <class T>

@@ -71,7 +71,7 @@ coro<transport_ptr> connect_raced(const std::vector<socket_address>& addrs,
   r.failed = std::make_unique<event[]>(r.order.size());
   r.outcomes.resize(r.order.size());
   if (delay.count() < 0) delay = std::chrono::duration<double>::zero();
-  // Named, not a temporary inside co_await: g++ 12 destroys such capturing temporaries twice.
+  // Named, not a temporary inside co_await (g++ 12: docs/design/compilers.md).
   auto body = [&r, delay](task_group& tg) -> coro<> {
     for (std::size_t i = 0; i < r.order.size(); ++i) {
       tg.create_task(attempt(&r, i, &tg));

@@ -53,8 +53,7 @@ stream_pair make_pair_from(transport_ptr t, std::size_t limit) {
 }  // namespace detail
 
 namespace {
-// The public functions are plain functions forwarding to these coroutines: g++ 12 mis-destroys a
-// defaulted aggregate argument of a coroutine (the `opts = {}` temporary is freed twice).
+// Plain functions forward to these coroutines (defaulted options and g++ 12: docs/design/compilers.md).
 coro<stream_pair> open_connection_impl(std::string host, std::uint16_t port, connection_options opts,
                                        std::string sni) {
   std::vector<address_info> infos = co_await getaddrinfo(host, port, {.type = SOCK_STREAM});

@@ -325,7 +325,7 @@ coro<> server::wait_closed() {
 std::size_t server::connection_count() const noexcept { return m_state ? m_state->connection_count : 0; }
 
 namespace {
-// Plain functions forward to these coroutines (g++ 12 and defaulted aggregate coroutine arguments).
+// Plain functions forward to these coroutines (defaulted options and g++ 12: docs/design/compilers.md).
 coro<server> start_server_impl(client_connected_cb cb, std::vector<std::string> hosts, std::uint16_t port,
                                server_options opts) {
   std::vector<socket_address> addrs;
@@ -348,7 +348,7 @@ void remove_stale_socket(const std::string& path) {
 
 coro<server> start_unix_server_impl(client_connected_cb cb, std::string path, server_options opts) {
   remove_stale_socket(path);
-  std::vector<socket_address> addrs(1);  // (g++ 12 rejects a braced list of socket_address in a coroutine)
+  std::vector<socket_address> addrs(1);  // not braced: g++ 12, docs/design/compilers.md (bug 2)
   addrs[0] = socket_address::unix_path(path);
   co_return co_await make_server(std::move(cb), std::move(addrs), std::move(opts), path);
 }

@@ -268,8 +268,7 @@ udp_socket& udp_socket::operator=(udp_socket&& other) noexcept {
 udp_socket::~udp_socket() { close(); }
 
 coro<udp_socket> udp_socket::bind(std::string host, std::uint16_t port, udp_options opts) {
-  // A plain function forwarding to a coroutine: g++ 12 mis-destroys a defaulted aggregate argument of
-  // a coroutine (see open_connection.cpp).
+  // A plain function forwarding to a coroutine (defaulted options and g++ 12: docs/design/compilers.md).
   return wrap(bind_impl(std::move(host), port, opts));
 }
 

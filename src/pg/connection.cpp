@@ -35,7 +35,7 @@ coro<listener> listen_on(std::shared_ptr<detail::connection_state> c, std::strin
   c->add_listener(state);
   std::exception_ptr failure;
   try {
-    // A named request: g++ 12 destroys an aggregate temporary inside a co_await expression twice.
+    // A named request, not a braced temporary inside co_await (g++ 12: docs/design/compilers.md).
     detail::query_request rq{.kind = detail::request_kind::simple, .sql = sql};
     co_await c->query(std::move(rq));
   } catch (...) {

@@ -41,7 +41,7 @@ coro<> unlisten_on(std::shared_ptr<detail::listener_state> s) {
   s->queue.shutdown();
   if (c && c->remove_listener(s.get()) && !c->is_closed()) {
     const std::string sql = "UNLISTEN " + c->quote_identifier(s->channel);
-    // A named request: g++ 12 destroys an aggregate temporary inside a co_await expression twice.
+    // A named request, not a braced temporary inside co_await (g++ 12: docs/design/compilers.md).
     detail::query_request rq{.kind = detail::request_kind::simple, .sql = sql};
     co_await c->query(std::move(rq));
   }

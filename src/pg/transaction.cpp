@@ -23,7 +23,6 @@ coro<query_result> run(const std::shared_ptr<connection_state>& c, std::string s
 
 coro<std::size_t> transaction_begin(std::shared_ptr<connection_state> c) {
   const std::size_t depth = c->transaction_depth() + 1;
-  // Named strings, not temporaries, in co_await expressions: g++ 12 mishandles some of those.
   const std::string sql = depth == 1 ? std::string("BEGIN") : "SAVEPOINT " + savepoint(depth);
   co_await run(c, sql);
   c->transaction_depth() = depth;

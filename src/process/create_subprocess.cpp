@@ -14,7 +14,7 @@ namespace aio {
 
 namespace {
 // The public functions are plain functions that copy what the options point at and forward to this
-// coroutine (see src/net/open_connection.cpp for the g++ 12 bug this avoids).
+// coroutine (g++ 12: docs/design/compilers.md).
 coro<process> spawn_impl(detail::spawn_request req) {
   co_return detail::spawn_process(get_running_loop(), req);
 }

@@ -58,8 +58,7 @@ class core {
   template <class F>
   auto call(F f) -> coro<std::invoke_result_t<F&, core&>> {
     auto token = std::make_shared<call_token>();
-    // Named before the co_await: g++ 12 destroys a lambda temporary inside co_await twice
-    // (docs/design/compilers.md); moved in through the unchecked entry, which the check would refuse.
+    // Named before the co_await (g++ 12: docs/design/compilers.md), moved in through the unchecked entry.
     auto job = [self = this, token, f = std::move(f)]() mutable { return self->run(*token, f); };
     std::exception_ptr failure;
     try {

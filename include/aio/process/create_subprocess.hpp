@@ -25,8 +25,7 @@ environment current_environment();
 /// How to start a child (aggregate: use designated initialisers, members in this order).
 ///
 /// Every member is trivially destructible (views and a pointer, copied when the function is called),
-/// so `co_await aio::create_subprocess_exec(p, args, {.stdout_ = aio::pipe, .cwd = dir})` is safe with
-/// g++ 12, which destroys a braced temporary holding a `std::string` twice inside `co_await`.
+/// so it may be written braced inside `co_await` with g++ 12 too (docs/design/compilers.md).
 struct subprocess_options {
   stdio stdin_ = inherit;   ///< `aio::pipe`, `aio::devnull`, `aio::stdio::from_fd(fd)` or inherit
   stdio stdout_ = inherit;  ///< the same choices
@@ -70,8 +69,8 @@ struct exec_slot {
 /// or a braced list of up to `max_inline` strings (`{"-c", "echo hi"}`). A view, copied when the
 /// function is called; never declare a named `arg_list` from a braced list of temporaries.
 ///
-/// Not a `std::initializer_list`: g++ 12 cannot compile one inside a `co_await` statement ("array used
-/// as initializer", docs/design/compilers.md), so the braced form is a fixed set of optional slots.
+/// The braced form is a fixed set of optional slots, not a `std::initializer_list` (g++ 12,
+/// docs/design/compilers.md).
 class arg_list {
  public:
   static constexpr std::size_t max_inline = 16;

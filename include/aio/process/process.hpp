@@ -105,7 +105,7 @@ class process {
   /// A failed read throws `std::system_error`.
   [[nodiscard]] coro<communicate_result> communicate(std::string input) const;
   /// `communicate("")`: closes stdin (when a pipe) without writing. (An overload, not a default
-  /// argument: g++ 12 destroys a defaulted class-type argument twice inside `co_await`.)
+  /// argument: g++ 12, docs/design/compilers.md.)
   [[nodiscard]] coro<communicate_result> communicate() const;
 
   /// What `aio::with(p, body)` and `async_exit_stack` await on exit: closes stdin (when a pipe), reads

@@ -16,9 +16,8 @@ enum class isolation_level {
   autocommit  ///< None
 };
 
-/// Options of `aio::sqlite::connect`; the defaults are Python 3.11's. Kept trivially copyable on
-/// purpose: g++ 12 mis-copies a temporary aggregate holding a `std::string` inside a `co_await`
-/// expression, and `co_await connect(path, {...})` is how this is meant to be written.
+/// Options of `aio::sqlite::connect`; the defaults are Python 3.11's. Trivially copyable, so
+/// `co_await connect(path, {...})` is safe with g++ 12 too (docs/design/compilers.md).
 struct options {
   /// How long a statement waits for another connection's lock before failing with SQLITE_BUSY
   /// (sqlite3.connect's `timeout=5.0`).

@@ -102,8 +102,7 @@ inline std::string upgrade_request(std::string_view host, std::string_view path,
 
 /// The client half: sends the request (with `first_bytes` right behind it, in the same write) and
 /// checks the answer. Returns the bytes read past the response head.
-/// (No defaulted arguments: g++ 12 destroys a defaulted class-type argument of a coroutine twice when
-/// the call is inside `co_await`.)
+/// (No defaulted arguments: g++ 12, docs/design/compilers.md.)
 inline aio::coro<std::string> client_upgrade(aio::stream_reader& r, aio::stream_writer& w, std::string host,
                                              std::string path, std::string first_bytes) {
   const std::string key = aio::http::ws_generate_key();
@@ -133,8 +132,8 @@ inline aio::coro<> on_client(std::shared_ptr<accept_queue> q, aio::stream_reader
   q->put_nowait(accepted{std::move(r), std::move(w), std::move(rest)});
 }
 
-/// A loopback server that upgrades every connection and queues it. (Not an aggregate: g++ 12
-/// miscompiles aggregates returned from coroutines under ASan's checks.)
+/// A loopback server that upgrades every connection and queues it. (Not an aggregate: g++ 12,
+/// docs/design/compilers.md.)
 struct upgrade_server {
   upgrade_server(std::shared_ptr<accept_queue> q, aio::server s) noexcept
       : queue(std::move(q)), server(std::move(s)) {}
@@ -193,8 +192,7 @@ inline aio::coro<ws_pair> make_pair_impl(aio::http::websocket_options client_opt
   co_return p;
 }
 
-/// (A plain function: g++ 12 mishandles defaulted class-type arguments of a coroutine called inside
-/// `co_await`.)
+/// (A plain function: defaulted arguments and g++ 12, docs/design/compilers.md.)
 inline aio::coro<ws_pair> make_pair(aio::http::websocket_options client_opts = {},
                                     aio::http::websocket_options server_opts = {}) {
   return make_pair_impl(client_opts, server_opts);

@@ -17,7 +17,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr aio_test::options k_real{.clock = aio::real_clock};
-// Options are named before the co_await that uses them (g++ 12 and braced temporaries in co_await).
 using getaddrinfo_options = aio::getaddrinfo_options;
 
 std::size_t thread_count() {

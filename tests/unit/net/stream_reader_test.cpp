@@ -15,7 +15,7 @@ constexpr aio_test::options k_real{.clock = aio::real_clock};
 
 /// A server that writes `payload` to every client and then closes (or half-closes) the connection.
 aio::coro<aio::server> serve_payload(std::string payload) {
-  // Named, not a temporary inside co_await: g++ 12 destroys such capturing temporaries twice.
+  // Named, not a temporary inside co_await (g++ 12: docs/design/compilers.md).
   aio::client_connected_cb cb = [payload](aio::stream_reader, aio::stream_writer w) -> aio::coro<> {
     w.write(payload);
     co_await w.drain();
@@ -78,7 +78,7 @@ TEST(stream_reader, readuntil_with_several_separators_and_limit) {
       []() -> aio::coro<> {
         aio::server srv = co_await serve_payload("a;b\r\nccccccccccccccccccccccc!");
         auto [r, w] = co_await aio::open_connection("127.0.0.1", srv.port());
-        // (g++ 12 cannot keep a braced list alive across co_await: name it first.)
+        // (Named: a braced vector inside co_await does not compile with g++ 12, docs/design/compilers.md.)
         const std::vector<std::string> seps{"\r\n", ";"};
         const std::string got8 = co_await r.readuntil(seps);
         EXPECT_EQ(got8, "a;");

@@ -23,8 +23,8 @@ constexpr aio_test::options k_real{.clock = aio::real_clock};
 TEST(create_subprocess, exec_echo_through_a_stdout_pipe) {
   aio_test::run(
       []() -> aio::coro<> {
-        // Options may be braced inside co_await (they are trivially destructible); g++ 12 cannot
-        // compile a braced list of strings there, so the arguments are named first.
+        // The arguments as a vector (the braced and one-by-one forms: examples/subprocess_pipeline.cpp,
+        // docs/examples/subprocess.cpp); the options braced inside co_await.
         const std::vector<std::string> args{"hello", "world"};
         aio::process p = co_await aio::create_subprocess_exec("echo", args, {.stdout_ = aio::pipe});
         EXPECT_GT(p.pid(), 0);

@@ -3,10 +3,9 @@
 /// `aio::http::request_options`: the per-request arguments of every `client_session` method
 /// (aiohttp's keyword arguments), and the small non-owning types it is made of.
 ///
-/// Every member is a view (or trivially destructible): g++ 12 destroys a braced temporary holding a
-/// `std::string`, a vector or a JSON value twice when it is written inside a `co_await` expression,
-/// and `co_await session.get(url, {.params = q})` is the intended spelling. The session copies what it
-/// needs when the method is called, so the viewed objects only have to live until then.
+/// Every member is a view, trivially destructible, or held in an `optional_arg`, so the options may be
+/// written braced inside `co_await` with g++ 12 too (docs/design/compilers.md). The session copies what
+/// it needs when the method is called, so the viewed objects only have to live until then.
 
 #include <chrono>
 #include <cstddef>
@@ -99,7 +98,7 @@ class field_list {
   }
 
  private:
-  // Never a pointer into this object: g++ 12 copies braced temporaries byte by byte.
+  // Never a pointer into this object: g++ 12 copies it byte by byte (docs/design/compilers.md).
   const owned_pair* m_owned = nullptr;
   const view_pair* m_views = nullptr;
   std::size_t m_size = 0;
@@ -118,8 +117,8 @@ struct basic_auth {
 /// At most one of `json`, `data`, `body` and `stream` may be given (`std::invalid_argument` otherwise).
 /// @par Example
 /// @code
-/// aio::http::query_params q{{"q", "coroutines"}, {"page", "2"}};
-/// auto resp = co_await session.get("https://example.org/search", {.params = q});
+/// auto resp = co_await session.get("https://example.org/search",
+///                                   {.params = {{"q", "coroutines"}, {"page", "2"}}});
 /// @endcode
 struct request_options {
   /// Added to the URL's query string, percent-encoded (after the URL's own items).

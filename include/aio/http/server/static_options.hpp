@@ -6,8 +6,8 @@ namespace aio::http {
 
 /// How `router::add_static(prefix, directory, {...})` serves a directory.
 ///
-/// Only `bool` members, so a braced `{.follow_symlinks = true}` is safe anywhere (see the g++ 12
-/// note in docs/design/http_server.md). aiohttp's `web.static` also takes `name` (for URL
+/// Only `bool` members, so a braced `{.follow_symlinks = true}` is safe anywhere (g++ 12:
+/// docs/design/compilers.md). aiohttp's `web.static` also takes `name` (for URL
 /// reversing), `expect_handler`, `chunk_size` and `append_version` (a `?v=` hash in reversed URLs);
 /// aio has no URL reversing, so those have no counterpart.
 struct static_options {

@@ -1,4 +1,6 @@
-// The example of docs/guide/http_client.md, verbatim between the markers, run against a local server.
+// The first version of docs/guide/http_client.md's example (the guide now writes the query and the JSON
+// in place; docs/examples/http_client.cpp runs that one), kept as a test of the named-data spellings
+// (`{.params = q}`, `{.json = item}`), run against a local server.
 
 #include <gtest/gtest.h>
 
@@ -11,7 +13,7 @@
 
 namespace guide {
 
-// --- begin guide example ---
+// --- begin example ---
 #include <aio/aio.hpp>
 #include <aio/http/client.hpp>
 #include <cstdio>
@@ -42,7 +44,7 @@ aio::coro<std::size_t> fetch(std::string base) {
   co_await session.close();
   co_return size;
 }
-// --- end guide example ---
+// --- end example ---
 
 }  // namespace guide
 

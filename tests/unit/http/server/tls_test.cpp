@@ -29,7 +29,7 @@ TEST(HttpServerTls, ServesHttps) {
         auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0, .ssl = &server_ctx});
         aio::ssl_context client_ctx = aio::ssl_context::client();
         client_ctx.load_verify_locations(c->ca);
-        aio::connection_options co;  // a named local: g++ 12 and braced options inside co_await
+        aio::connection_options co;  // set member by member (braced in place works too)
         co.ssl = client_ctx;
         co.server_hostname = "localhost";
         auto [r, w] = co_await aio::open_connection("127.0.0.1", srv.port(), co);
