@@ -124,7 +124,12 @@ coro<> stream_response::write(std::string_view data) {
 }
 
 coro<> stream_response::drain() {
-  if (m_conn != nullptr) co_await m_conn->writer().drain();
+  if (m_conn == nullptr) co_return;
+  if (m_conn->writer().transport()->must_drain()) {
+    co_await m_conn->drain_response();  // bounded by send_timeout
+  } else {
+    co_await m_conn->writer().drain();  // completes in place; reports a failed write
+  }
 }
 
 coro<> stream_response::write_eof(std::string_view data) {
