@@ -410,9 +410,10 @@ void http_connection::after_body_wait(phase saved, bool cancelled) {
   if (cancelled) {
     m_task.uncancel();
     m_close = true;
-    const std::chrono::duration<double> limit = m_site->opts.request_body_timeout;
-    throw http_error(408, "408: Request Timeout: no request body bytes arrived within " +
-                              std::to_string(limit.count()) + " s");
+    std::string limit = std::to_string(m_site->opts.request_body_timeout.count());
+    while (limit.size() > 1 && limit.back() == '0') limit.pop_back();
+    if (limit.back() == '.') limit.pop_back();
+    throw http_error(408, "408: Request Timeout: no request body bytes arrived within " + limit + " s");
   }
   if (!m_t->m_rbuf.empty()) return;
   m_t->throw_read_error();
@@ -464,6 +465,7 @@ coro<bool> http_connection::discard_body() {
       if (body_step(scratch, 65536) || m_msg_done) continue;
       const phase saved = m_phase;
       if (!before_body_wait()) continue;
+      flush();  // the response goes out now, not after the body it did not need
       bool cancelled = false;
       try {
         co_await aio::detail::stream_wait_operation(m_t, 1);
