@@ -258,13 +258,6 @@ coro<bool> http_connection::drain_output() {
   co_return false;
 }
 
-coro<> http_connection::drain_response() {
-  if (!co_await drain_output()) {
-    throw std::system_error(ETIMEDOUT, std::generic_category(),
-                            "aio.http: the client did not read the response within send_timeout");
-  }
-}
-
 void http_connection::write_response(response& resp) {
   const request_head& h = m_parser.head();
   if (resp.compression_enabled()) compress_response(resp, h.headers);

@@ -50,10 +50,6 @@ class http_connection {
   [[nodiscard]] bool body_done() const noexcept { return m_msg_done; }
   /// Writes the buffered responses (pipelined ones before this) to the socket.
   void flush();
-  /// For a handler streaming a response: when the output is above the high-water mark, waits for
-  /// the client to read it; throws std::system_error(ETIMEDOUT) (connection aborted) when it did not
-  /// within send_timeout.
-  coro<> drain_response();
   /// Buffered output (responses not yet written).
   [[nodiscard]] std::string& out() noexcept { return m_out; }
   [[nodiscard]] stream_reader& reader() noexcept { return m_reader; }

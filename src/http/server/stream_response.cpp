@@ -124,12 +124,7 @@ coro<> stream_response::write(std::string_view data) {
 }
 
 coro<> stream_response::drain() {
-  if (m_conn == nullptr) co_return;
-  if (m_conn->writer().transport()->must_drain()) {
-    co_await m_conn->drain_response();  // bounded by send_timeout
-  } else {
-    co_await m_conn->writer().drain();  // completes in place; reports a failed write
-  }
+  if (m_conn != nullptr) co_await m_conn->writer().drain();
 }
 
 coro<> stream_response::write_eof(std::string_view data) {
