@@ -4,11 +4,13 @@
 #include "aio/http/websocket_connection.hpp"
 
 #include <coroutine>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "aio/combinators/wait_for.hpp"
+#include "aio/errors.hpp"
 #include "websocket_connection_state.hpp"
 
 namespace aio::http {
@@ -73,6 +75,37 @@ coro<> read_more(state* s) {
 
 ws_message closed_message() { return ws_message{}; }
 
+coro<> drain_unbounded(state* s) { co_await s->writer.drain(); }
+
+/// Waits while the output is above the high-water mark (asyncio's drain()), at most `send_timeout`:
+/// a peer that leaves it unread longer is disconnected (send_timed_out), and the timeout is thrown.
+coro<> drain_bounded(state* s) {
+  if (!s->transport->must_drain()) co_return;
+  if (!s->opts.send_timeout) {
+    co_await s->writer.drain();
+    co_return;
+  }
+  bool timed_out = false;
+  try {
+    co_await aio::timeout(*s->opts.send_timeout, drain_unbounded(s));
+  } catch (const timeout_error&) {
+    timed_out = true;
+  }
+  if (timed_out) std::rethrow_exception(s->send_timed_out());
+}
+
+/// receive()'s flow control: before reading more from the peer, let what we queued on its behalf
+/// (pongs, the application's echoes) drain below the high-water mark, so a peer that sends without
+/// reading costs a bounded amount of memory. A failure becomes a message, never an exception.
+coro<> drain_before_reading(state* s) {
+  try {
+    co_await drain_bounded(s);
+  } catch (const timeout_error&) {  // NOLINT(bugprone-empty-catch): send_timed_out queued the error
+  } catch (const std::exception&) {
+    s->on_lost(std::current_exception());  // the write failed: the peer is gone
+  }
+}
+
 coro<ws_message> receive_impl(state* s) {
   co_await completed_in_place{};
   receiving_guard g(*s);
@@ -80,6 +113,10 @@ coro<ws_message> receive_impl(state* s) {
     if (std::optional<ws_message> m = s->pop()) co_return std::move(*m);
     if (s->reading_finished()) co_return closed_message();
     if (s->pump()) continue;
+    if (s->transport->must_drain()) {
+      co_await drain_before_reading(s);
+      continue;
+    }
     co_await read_more(s);
   }
 }
@@ -146,7 +183,7 @@ coro<> send_impl(state* s, send_kind kind, std::string_view data) {
       break;
   }
   s->flush_out();  // the whole message in one write: concurrent senders never interleave frames
-  co_await s->writer.drain();
+  co_await drain_bounded(s);
 }
 
 coro<> send_json_impl(state* s, std::string text) { co_await send_impl(s, send_kind::text, text); }

@@ -235,6 +235,26 @@ void ws_connection_state::on_heartbeat() noexcept {
   }
 }
 
+std::exception_ptr ws_connection_state::send_timed_out() {
+  if (done && failure) return failure;  // a concurrent waiter got there first
+  const std::string why = "aio: WebSocket peer did not read our output within " +
+                          seconds_text(opts.send_timeout.value_or(std::chrono::seconds(0))) +
+                          " (send_timeout)";
+  code = ws_close_code::abnormal_closure;
+  failure = std::make_exception_ptr(timeout_error(why));
+  ws_message m;
+  m.type = ws_msg_type::error;
+  m.close_code = ws_close_code::abnormal_closure;
+  m.extra = why;
+  push(std::move(m));
+  close_sent = true;
+  done = true;
+  heartbeat_timer.cancel();
+  writer.abort();  // drops the unread output: it is what the bound is about
+  wake.set();
+  return failure;
+}
+
 bool ws_connection_state::bytes_waiting_in_socket() const noexcept {
   // The io_uring backend caches readiness: with no read parked, the in-place read above may not have
   // asked the kernel at all. A peek does. Unread bytes prove the peer is alive; the application just

@@ -55,6 +55,11 @@ struct ws_connection_state {
   void arm_heartbeat(clock::time_point when);
   void on_heartbeat() noexcept;
   void heartbeat_failed();
+
+  // ---- flow control ---------------------------------------------------------------------------
+  /// The peer left our output above the high-water mark for `send_timeout`: abort the connection
+  /// (1006), queue the `error` message receive() returns and record the failure, which is returned.
+  std::exception_ptr send_timed_out();
   [[nodiscard]] bool bytes_waiting_in_socket() const noexcept;
 
   stream_reader reader;

@@ -44,6 +44,14 @@ struct websocket_options {
   /// How long `close()` waits for the peer's close frame after sending its own before closing the
   /// socket anyway (aiohttp's `timeout=10.0`).
   std::chrono::duration<double> close_timeout = std::chrono::seconds(10);
+  /// How long the peer may leave our output unread. Output written on the peer's behalf (automatic
+  /// pongs, the application's sends) is bounded by the stream's high-water mark (64 KiB): above it,
+  /// `receive()` stops reading from the peer and the sends wait (asyncio's `drain()`) until the peer
+  /// reads it down to the low-water mark. When that takes longer than this, the connection is
+  /// aborted with `ws_close_code::abnormal_closure` (1006): the waiting send throws
+  /// `aio::timeout_error`, `receive()` returns an `error` message and `exception()` holds the
+  /// `aio::timeout_error`. `std::nullopt` waits forever.
+  std::optional<std::chrono::duration<double>> send_timeout = std::chrono::seconds(60);
 };
 
 }  // namespace aio::http

@@ -129,6 +129,11 @@ coro<> http_connection::run() {
             }
           }
           if (m_detached) co_return;
+          // One response at a time: a client that pipelines requests without reading the
+          // responses gets no more written for it than the high-water mark (plus one response).
+          if (m_t->must_drain()) {
+            if (!co_await drain_output()) break;
+          }
           if (!m_close && !m_msg_done) skip_buffered_body();
           if (!m_close && !m_msg_done && !co_await discard_body()) m_close = true;
           if (m_parser.upgraded()) m_close = true;
@@ -148,7 +153,9 @@ coro<> http_connection::run() {
       // Wait for input here, not in a coroutine of its own: no frame per request.
       const phase p = m_head_started ? phase::head : phase::idle;
       flush();
-      if (m_t->must_drain()) co_await m_writer.drain();
+      if (m_t->must_drain()) {
+        if (!co_await drain_output()) break;
+      }
       if (!arm_wait(p)) break;
       const std::size_t before = buf.size();
       bool cancelled = false;
@@ -225,6 +232,30 @@ coro<> http_connection::send_response(response& resp) {
     co_return;
   }
   write_response(resp);
+}
+
+coro<bool> http_connection::drain_output() {
+  flush();
+  if (!m_t->must_drain()) co_return true;
+  const site& s = *m_site;
+  const phase saved = m_phase;
+  m_deadline =
+      s.coarse_now + s.sweep_interval + std::chrono::duration_cast<clock::duration>(s.opts.send_timeout);
+  m_phase = phase::drain;
+  bool timed_out = false;
+  try {
+    co_await m_writer.drain();
+  } catch (const cancelled_error&) {
+    if (m_stop == stop_reason::none) throw;  // someone else's cancellation
+    timed_out = true;
+  }
+  m_phase = saved;
+  m_deadline = {};
+  if (!timed_out) co_return true;
+  m_task.uncancel();
+  m_close = true;
+  m_writer.abort();  // drops the unread output
+  co_return false;
 }
 
 void http_connection::write_response(response& resp) {
@@ -359,12 +390,24 @@ bool http_connection::before_body_wait() {
     flush();
     m_writer.write("HTTP/1.1 100 Continue\r\n\r\n");
   }
-  m_phase = phase::busy;  // a body read ends on its own: EOF or an error wakes it
+  const site& s = *m_site;
+  m_deadline = s.coarse_now + s.sweep_interval +
+               std::chrono::duration_cast<clock::duration>(s.opts.request_body_timeout);
+  m_phase = phase::body;  // the sweeper ends a body that stalls (nginx's client_body_timeout)
   return true;
 }
 
-void http_connection::after_body_wait(phase saved) {
+void http_connection::after_body_wait(phase saved, bool cancelled) {
   m_phase = saved;
+  m_deadline = {};
+  if (cancelled) {
+    m_task.uncancel();
+    m_close = true;
+    std::string limit = std::to_string(m_site->opts.request_body_timeout.count());
+    while (limit.size() > 1 && limit.back() == '0') limit.pop_back();
+    if (limit.back() == '.') limit.pop_back();
+    throw http_error(408, "408: Request Timeout: no request body bytes arrived within " + limit + " s");
+  }
   if (!m_t->m_rbuf.empty()) return;
   m_t->throw_read_error();
   if (m_parser.finish() == parse_event::message_complete) {
@@ -381,8 +424,14 @@ coro<bool> http_connection::read_body(std::string& out, std::size_t max) {
     if (m_msg_done) break;
     const phase saved = m_phase;
     if (!before_body_wait()) continue;
-    co_await aio::detail::stream_wait_operation(m_t, 1);
-    after_body_wait(saved);
+    bool cancelled = false;
+    try {
+      co_await aio::detail::stream_wait_operation(m_t, 1);
+    } catch (const cancelled_error&) {
+      if (m_stop != stop_reason::timeout) throw;  // someone else's cancellation
+      cancelled = true;
+    }
+    after_body_wait(saved, cancelled);
   }
   co_return false;
 }
@@ -409,8 +458,15 @@ coro<bool> http_connection::discard_body() {
       if (body_step(scratch, 65536) || m_msg_done) continue;
       const phase saved = m_phase;
       if (!before_body_wait()) continue;
-      co_await aio::detail::stream_wait_operation(m_t, 1);
-      after_body_wait(saved);
+      flush();  // the response goes out now, not after the body it did not need
+      bool cancelled = false;
+      try {
+        co_await aio::detail::stream_wait_operation(m_t, 1);
+      } catch (const cancelled_error&) {
+        if (m_stop != stop_reason::timeout) throw;  // someone else's cancellation
+        cancelled = true;
+      }
+      after_body_wait(saved, cancelled);
     }
   } catch (const std::exception&) {
     co_return false;

@@ -30,7 +30,9 @@ struct site;
 class http_connection {
  public:
   /// What the connection is doing (the sweeper acts on it).
-  enum class phase : std::uint8_t { busy, idle, head, handler };
+  /// `body`: waiting for request body bytes; `drain`: waiting for the client to read our output
+  /// (both with a deadline, as idle and head).
+  enum class phase : std::uint8_t { busy, idle, head, handler, body, drain };
   /// Why the sweeper cancelled the connection's task.
   enum class stop_reason : std::uint8_t { none, timeout, disconnected, shutdown };
 
@@ -98,6 +100,9 @@ class http_connection {
   /// write (the handler streamed its response, the connection was detached or stopped).
   bool settle_response(response& resp, const std::exception_ptr& failure, bool cancelled);
   coro<> send_response(response& resp);
+  /// Flushes and waits while the output is above the high-water mark, at most send_timeout; false
+  /// (the connection aborted) when the client did not read in time.
+  coro<bool> drain_output();
   /// Serialises an in-memory response into the output buffer.
   void write_response(response& resp);
   coro<> send_file(response& resp);
@@ -110,7 +115,8 @@ class http_connection {
   coro<bool> discard_body();
   bool body_step(std::string& out, std::size_t max);
   bool before_body_wait();
-  void after_body_wait(phase saved);
+  /// After a body wait; `cancelled`: the sweeper's body timeout (http_error 408 is thrown).
+  void after_body_wait(phase saved, bool cancelled);
   void write_error(int status, std::string_view text);
   /// RFC 9112 3.2: an HTTP/1.1 request without Host, or any request with two, is 400.
   [[nodiscard]] bool host_header_valid() const noexcept;

@@ -66,6 +66,8 @@ void site::sweep() {
     switch (c->m_phase) {
       case http_connection::phase::idle:
       case http_connection::phase::head:
+      case http_connection::phase::body:
+      case http_connection::phase::drain:
         if (coarse_now >= c->m_deadline) c->stop(http_connection::stop_reason::timeout);
         break;
       case http_connection::phase::handler:
@@ -87,8 +89,8 @@ coro<std::shared_ptr<site>> start_site_impl(application& app, serve_options opts
   s->opts.host = s->host;
   s->limits.max_body = opts.client_max_size;
   s->limits.max_headers_size = opts.max_headers_size;
-  const clock::duration shortest = std::chrono::duration_cast<clock::duration>(
-      std::min(opts.keepalive_timeout, opts.request_header_timeout));
+  const clock::duration shortest = std::chrono::duration_cast<clock::duration>(std::min(
+      {opts.keepalive_timeout, opts.request_header_timeout, opts.request_body_timeout, opts.send_timeout}));
   s->sweep_interval =
       std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
   s->coarse_now = get_running_loop().time();

@@ -30,6 +30,15 @@ struct serve_options {
   /// A request head must arrive whole within this long of its first byte (slowloris); the client
   /// then gets 408 and the connection closes.
   std::chrono::duration<double> request_header_timeout = std::chrono::seconds(30);
+  /// A request body read may wait this long for the next bytes (nginx's `client_body_timeout`);
+  /// on expiry the handler's body read throws `http_error` 408 (the client gets 408 when no response
+  /// was sent yet) and the connection closes.
+  std::chrono::duration<double> request_body_timeout = std::chrono::seconds(60);
+  /// Responses are written one at a time: above the stream's high-water mark (64 KiB) the server
+  /// waits for the client to read (asyncio's `drain()`) before it parses a pipelined request or a
+  /// streamed response goes on. A client that does not read the output down to the low-water mark
+  /// (16 KiB) within this long is disconnected (nginx's `send_timeout`).
+  std::chrono::duration<double> send_timeout = std::chrono::seconds(60);
   /// The largest request body (aiohttp's `client_max_size`): 413 beyond it.
   std::uint64_t client_max_size = std::uint64_t{1024} * 1024;
   /// The largest request header section (431 beyond it); start line and single fields: 8190 bytes.
