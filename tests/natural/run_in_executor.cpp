@@ -30,7 +30,8 @@ aio::coro<> main_() {
   auto third = loop.run_in_executor(pool, [name] { return blocking_io(*name); });
   std::string c = co_await std::move(third);
   // The call's captures are released on the worker before the awaiter resumes (API.md).
-  if (c != "read a.txt" || name.use_count() != 1) throw std::runtime_error("run_in_executor kept its capture");
+  if (c != "read a.txt" || name.use_count() != 1)
+    throw std::runtime_error("run_in_executor kept its capture");
   pool.shutdown();
 }
 

@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "aio/net/stream_reader.hpp"
-#include "aio/optional_arg.hpp"
 #include "aio/net/stream_writer.hpp"
+#include "aio/optional_arg.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/tls/ssl_context.hpp"
 

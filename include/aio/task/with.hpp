@@ -81,8 +81,10 @@ coro<T> with_impl(Stored r, F f) {
 // The return type is spelt out, not deduced, so that the body is instantiated at the end of the
 // translation unit, where the g++ 12 check can see whether the lambda was written in a coroutine.
 template <class R, class F>
-requires async_closable<R> && std::invocable<std::decay_t<F>&, std::remove_reference_t<R>&>
-[[nodiscard]] coro<detail::with_result_t<std::decay_t<F>, std::remove_reference_t<R>>> with(R&& resource, F&& body) {
+requires async_closable<R> && std::invocable < std::decay_t<F>
+&, std::remove_reference_t<R>& >
+       [[nodiscard]] coro<detail::with_result_t<std::decay_t<F>, std::remove_reference_t<R>>> with(
+           R&& resource, F&& body) {
   static_assert(!detail::gcc12_unsafe_closure<F>(), AIO_GCC12_CAPTURE_MESSAGE);
   using stored = std::conditional_t<std::is_lvalue_reference_v<R>, R, std::remove_cvref_t<R>>;
   using result = detail::with_result_t<std::decay_t<F>, std::remove_reference_t<R>>;
