@@ -30,10 +30,11 @@ class optional_arg {
 
   optional_arg() noexcept : m_self(this) {}
   optional_arg(std::nullopt_t) noexcept : m_self(this) {}  // NOLINT(google-explicit-constructor)
+  // Implicit (`.ssl = ctx` is the point); constrained so it never hides the copy and move constructors.
   template <class U = T>
   requires(!std::is_same_v<std::remove_cvref_t<U>, optional_arg> &&
            !std::is_same_v<std::remove_cvref_t<U>, std::nullopt_t> && std::is_constructible_v<T, U&&>)
-      optional_arg(U&& v)  // NOLINT(google-explicit-constructor): `.ssl = ctx` is the point
+      optional_arg(U&& v)  // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload)
       : m_self(this) {
     emplace(std::forward<U>(v));
   }

@@ -157,7 +157,8 @@ inline coro<process> create_subprocess_exec(std::string program) {
 }
 /// asyncio's `create_subprocess_exec(program, *args)`: the arguments one by one, no options.
 template <detail::exec_arg_like... A>
-requires(sizeof...(A) > 0) coro<process> create_subprocess_exec(std::string program, const A&... args) {
+requires(sizeof...(A) > 0) coro<process> create_subprocess_exec(
+    std::string program, const A&... args) {  // NOLINT(performance-unnecessary-value-param): moved below
   const std::string_view v[] = {std::string_view(args)...};
   return detail::exec_views(std::move(program), v, sizeof...(A), subprocess_options{});
 }

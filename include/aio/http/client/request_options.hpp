@@ -46,7 +46,7 @@ struct field_slot {
 /// A view, like `std::string_view`: never keep a named `field_list` of temporaries; name the owning
 /// `query_params` or `headers` instead. The braced form is a fixed set of optional positions, not a
 /// `std::initializer_list`, which g++ 12 cannot compile inside `co_await` (docs/design/compilers.md).
-class field_list {
+class field_list {  // NOLINT(bugprone-reserved-identifier): clang-tidy 14 flags an implicit name here
  public:
   using owned_pair = std::pair<std::string, std::string>;
   using view_pair = std::pair<std::string_view, std::string_view>;
