@@ -240,18 +240,8 @@ std::exception_ptr ws_connection_state::send_timed_out() {
   const std::string why = "aio: WebSocket peer did not read our output within " +
                           seconds_text(opts.send_timeout.value_or(std::chrono::seconds(0))) +
                           " (send_timeout)";
-  code = ws_close_code::abnormal_closure;
-  failure = std::make_exception_ptr(timeout_error(why));
-  ws_message m;
-  m.type = ws_msg_type::error;
-  m.close_code = ws_close_code::abnormal_closure;
-  m.extra = why;
-  push(std::move(m));
-  close_sent = true;
-  done = true;
   heartbeat_timer.cancel();
-  writer.abort();  // drops the unread output: it is what the bound is about
-  wake.set();
+  abort_timed_out(why);  // drops the unread output: it is what the bound is about
   return failure;
 }
 
@@ -267,6 +257,10 @@ bool ws_connection_state::bytes_waiting_in_socket() const noexcept {
 void ws_connection_state::heartbeat_failed() {
   const std::string why = "aio: WebSocket heartbeat: no answer from the peer within " +
                           seconds_text(*opts.heartbeat / 2) + " of a ping";
+  abort_timed_out(why);
+}
+
+void ws_connection_state::abort_timed_out(const std::string& why) {
   code = ws_close_code::abnormal_closure;
   failure = std::make_exception_ptr(timeout_error(why));
   ws_message m;

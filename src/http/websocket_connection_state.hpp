@@ -55,6 +55,8 @@ struct ws_connection_state {
   void arm_heartbeat(clock::time_point when);
   void on_heartbeat() noexcept;
   void heartbeat_failed();
+  /// A timeout ended the connection: 1006, `why` as the error message and the failure, output dropped.
+  void abort_timed_out(const std::string& why);
 
   // ---- flow control ---------------------------------------------------------------------------
   /// The peer left our output above the high-water mark for `send_timeout`: abort the connection
