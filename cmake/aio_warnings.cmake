@@ -18,8 +18,9 @@ if(AIO_SANITIZE)
   add_link_options(-fsanitize=${AIO_SANITIZE})
   # clang 14's UBSan `function` check (indirect calls through a mistyped function pointer) emits
   # prologue data that its assembler cannot place in some coroutines' split functions ("Cannot
-  # represent a difference across sections"); every other UBSan check stays on.
+  # represent a difference across sections"); every other UBSan check stays on. C++ only: the C parts
+  # (llhttp) are built by the default C compiler, which may be gcc.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND AIO_SANITIZE MATCHES "undefined")
-    add_compile_options(-fno-sanitize=function)
+    add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fno-sanitize=function>)
   endif()
 endif()

@@ -15,6 +15,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -25,10 +26,18 @@ def deps_of(build: Path, obj: str) -> list[str]:
     return [line.strip() for line in out.splitlines()[1:] if line.startswith("    ")]
 
 
+def output_of(entry: dict) -> str:
+    # CMake 3.25 writes no "output" field; the object file is the command's -o argument.
+    if "output" in entry:
+        return entry["output"]
+    words = shlex.split(entry["command"])
+    return words[words.index("-o") + 1]
+
+
 def key_of(build: Path, entry: dict, base: bytes) -> str | None:
     h = hashlib.sha256(base)
     h.update(entry["command"].encode())
-    deps = deps_of(build, entry["output"])
+    deps = deps_of(build, output_of(entry))
     if not deps:
         return None  # unknown dependencies: never trust a cached result
     for dep in deps:
