@@ -34,16 +34,17 @@ def output_of(entry: dict) -> str:
     return words[words.index("-o") + 1]
 
 
-def key_of(build: Path, entry: dict, base: bytes) -> str | None:
+def key_of(build: Path, entry: dict, base: bytes, root: str) -> str | None:
+    # The clone's own path is left out, so a fresh clone elsewhere finds the results of an earlier one.
     h = hashlib.sha256(base)
-    h.update(entry["command"].encode())
+    h.update(entry["command"].replace(root, "@").encode())
     deps = deps_of(build, output_of(entry))
     if not deps:
         return None  # unknown dependencies: never trust a cached result
     for dep in deps:
         path = Path(dep) if os.path.isabs(dep) else build / dep
         try:
-            h.update(dep.encode() + b"\0" + path.read_bytes())
+            h.update(dep.replace(root, "@").encode() + b"\0" + path.read_bytes())
         except OSError:
             return None
     return h.hexdigest()
@@ -64,7 +65,7 @@ def main() -> int:
 
     todo, keys, cached = [], {}, 0
     for e in entries:
-        k = key_of(build, e, base)
+        k = key_of(build, e, base, str(root))
         if k is not None and (cache / k).exists():
             cached += 1
             continue
