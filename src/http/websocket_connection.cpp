@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "aio/combinators/wait_for.hpp"
+#include "aio/detail/coop_budget.hpp"
 #include "aio/errors.hpp"
 #include "websocket_connection_state.hpp"
 
@@ -107,7 +108,9 @@ coro<> drain_before_reading(state* s) {
 }
 
 coro<ws_message> receive_impl(state* s) {
-  co_await completed_in_place{};
+  // Messages taken from bytes already read need no wait: each spends a unit of the step's budget,
+  // so a peer that streams (and reads the echoes) cannot keep this task from ever suspending.
+  co_await aio::detail::coop_point{};
   receiving_guard g(*s);
   for (;;) {
     if (std::optional<ws_message> m = s->pop()) co_return std::move(*m);

@@ -18,7 +18,11 @@ bool io_operation::await_suspend(std::coroutine_handle<> h) {
   }
   m_op.m_complete = &on_complete;
   m_op.m_context = this;
-  if (m_loop->submit_io(m_op)) return false;
+  if (m_loop->submit_io(m_op)) {
+    if (!coop_exhausted()) return false;
+    coop_yield(h);  // completed in place on a spent budget: the result waits for the next step
+    return true;
+  }
   m_task = t;
   t->m_resume = h;
   t->m_suspended = this;

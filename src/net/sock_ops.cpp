@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "../backend/backend.hpp"
+#include "aio/detail/coop_budget.hpp"
 #include "aio/io/detail/io_operation.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "socket_ops.hpp"
@@ -114,8 +115,10 @@ void fill(detail::io_op& op, const request& rq) noexcept {
   op.m_addrlen = rq.addrlen;
 }
 
-/// The syscall once, without the loop (no registration, no readiness cache).
+/// The syscall once, without the loop (no registration, no readiness cache). On a spent cooperative
+/// budget it is not tried: -EAGAIN sends the caller through the loop, which yields or delivers a cancel.
 std::int64_t try_once(int fd, const request& rq, std::uint32_t* addrlen_out = nullptr) {
+  if (!detail::coop_spend()) return -EAGAIN;
   detail::io_op op;
   op.m_kind = rq.kind;
   op.m_fd = fd;

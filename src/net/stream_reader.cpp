@@ -6,21 +6,28 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "aio/detail/coop_budget.hpp"
 #include "aio/errors.hpp"
 
 namespace aio {
 
 namespace detail {
 
+std::size_t stream_read_operation::wanted() const noexcept {
+  return m_mode == mode::all ? SIZE_MAX : m_mode == mode::exactly ? m_n : 1;
+}
+
 bool stream_read_operation::await_ready() {
-  if (m_mode == mode::some && m_n == 0) return true;
-  const std::size_t wanted = m_mode == mode::all ? SIZE_MAX : m_mode == mode::exactly ? m_n : 1;
-  if (m_mode == mode::exactly && m_n == 0) return true;
-  return !m_t->need_wait(wanted);
+  if (m_mode != mode::all && m_n == 0) return true;
+  return coop_spend() && !m_t->need_wait(wanted());
 }
 
 bool stream_read_operation::await_suspend(std::coroutine_handle<> h) {
   if (cancel_before_park(m_waiter)) return false;
+  if (coop_exhausted() && !m_t->need_wait(wanted())) {
+    coop_yield(h);  // the bytes are there but the step's budget is spent: take them next step
+    return true;
+  }
   current_task_header()->m_resume = h;
   m_t->park_reader(m_waiter);
   return true;
@@ -47,8 +54,14 @@ std::string stream_read_operation::await_resume() {
   return {};
 }
 
+bool stream_wait_operation::await_ready() { return coop_spend() && !m_t->need_wait(m_wanted); }
+
 bool stream_wait_operation::await_suspend(std::coroutine_handle<> h) {
   if (cancel_before_park(m_waiter)) return false;
+  if (coop_exhausted() && !m_t->need_wait(m_wanted)) {
+    coop_yield(h);
+    return true;
+  }
   current_task_header()->m_resume = h;
   m_t->park_reader(m_waiter);
   return true;

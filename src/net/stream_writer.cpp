@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "aio/detail/coop_budget.hpp"
+
 namespace aio {
 
 namespace detail {
@@ -11,7 +13,7 @@ namespace detail {
 bool stream_writer_wait_operation::await_ready() {
   switch (m_what) {
     case what::drain:
-      return !m_t->must_drain();
+      return coop_spend() && !m_t->must_drain();
     case what::flushed:
       return !m_t->sendfile_must_wait();
     case what::closed:
@@ -22,6 +24,10 @@ bool stream_writer_wait_operation::await_ready() {
 
 bool stream_writer_wait_operation::await_suspend(std::coroutine_handle<> h) {
   if (cancel_before_park(m_waiter)) return false;
+  if (m_what == what::drain && coop_exhausted() && !m_t->must_drain()) {
+    coop_yield(h);  // below the high-water mark, but the step's budget is spent
+    return true;
+  }
   current_task_header()->m_resume = h;
   if (m_what != what::closed) {
     m_t->park_drainer(m_waiter);

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "../detail/task_extra.hpp"
+#include "aio/detail/coop_budget.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/errors.hpp"
 #include "aio/runtime/event_loop.hpp"
@@ -21,6 +22,7 @@ namespace aio::detail {
 
 namespace {
 thread_local task_header* t_current = nullptr;
+thread_local std::uint32_t t_budget = k_coop_budget;  // of the running step (coop_budget.hpp)
 std::atomic<std::uint64_t> g_task_counter{0};
 
 // The frame of an aio coroutine starts two function pointers before its promise (g++ and clang++);
@@ -29,6 +31,21 @@ constexpr std::ptrdiff_t k_promise_offset = 2 * sizeof(void*);
 }  // namespace
 
 task_header* current_task_header() noexcept { return t_current; }
+
+bool coop_spend() noexcept {
+  if (t_budget == 0) return false;
+  --t_budget;
+  return true;
+}
+
+bool coop_exhausted() noexcept { return t_budget == 0; }
+
+void coop_yield(std::coroutine_handle<> h) noexcept {
+  task_header* t = t_current;
+  assert(t != nullptr && "aio: an awaiter yielded outside a task");
+  t->m_resume = h;
+  t->wake();
+}
 
 namespace {
 // Whether a failure is a cancellation. libstdc++ can name the type without a throw, which costs a
@@ -115,9 +132,12 @@ void task_header::step() noexcept {
     }
   }
   task_header* outer = t_current;
+  const std::uint32_t outer_budget = t_budget;  // an eager task's first step runs inside another's
   t_current = this;
+  t_budget = has(flag_must_cancel) ? 0 : k_coop_budget;
   m_resume.resume();  // may finish and destroy this frame
   t_current = outer;
+  t_budget = outer_budget;
 }
 
 void task_header::wake() noexcept {

@@ -16,7 +16,7 @@ namespace aio {
 
 namespace detail {
 /// The awaiter behind `read(n)` and `readexactly(n)`: no coroutine frame, and no suspension when the
-/// bytes are already buffered or the socket has them.
+/// bytes are already buffered or the socket has them (while the step's cooperative budget lasts).
 class stream_read_operation {
  public:
   enum class mode : unsigned char { some, all, exactly };
@@ -29,6 +29,8 @@ class stream_read_operation {
   std::string await_resume();
 
  private:
+  [[nodiscard]] std::size_t wanted() const noexcept;
+
   stream_transport* m_t;
   std::size_t m_n;
   mode m_mode;
@@ -42,7 +44,7 @@ class stream_wait_operation {
   stream_wait_operation(stream_wait_operation&& o) noexcept : m_t(o.m_t), m_wanted(o.m_wanted) {}
   stream_wait_operation& operator=(stream_wait_operation&&) = delete;
   ~stream_wait_operation() { unpark(m_waiter); }
-  bool await_ready() { return !m_t->need_wait(m_wanted); }
+  bool await_ready();
   bool await_suspend(std::coroutine_handle<> h);
   void await_resume();
 

@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "aio/combinators/wait_for.hpp"
+#include "aio/detail/coop_budget.hpp"
 #include "aio/http/client/client_errors.hpp"
 #include "aio/http/content_type.hpp"
 #include "aio/time/sleep.hpp"
@@ -108,7 +109,6 @@ void response_body::pump() {
 
 coro<> response_body::fill() {
   try {
-    bool suspended = false;
     for (;;) {
       pump();
       if (available() > 0 || complete || broken) break;
@@ -121,11 +121,11 @@ coro<> response_body::fill() {
         }
         throw_disconnected(t, "the end of the body");
       }
-      suspended = co_await wait_readable(t, sock_read) || suspended;
+      co_await wait_readable(t, sock_read);
     }
-    // Bytes that keep coming in place (a fast server, a large body, a zip bomb's pieces) would never
-    // let the loop run: every k_in_place_budget fills in a row, yield once (timeouts, other tasks).
-    if (!complete && !broken && must_yield(in_place, suspended)) co_await aio::sleep(std::chrono::seconds(0));
+    // A fill served from bytes already buffered (a zip bomb's pieces decoded one after another) is an
+    // operation completed in place too: it spends the step's cooperative budget like a read.
+    if (!complete && !broken && !aio::detail::coop_spend()) co_await aio::sleep(std::chrono::seconds(0));
   } catch (...) {
     abort();  // also on cancellation: never pool a half-read connection
     throw;

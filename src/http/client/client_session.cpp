@@ -217,7 +217,6 @@ coro<response_head> read_head(client_connection& c, std::optional<seconds_d> soc
   if (head_request) c.parser.expect_head_response();
   bool informational = false;
   std::size_t interim = 0;
-  std::uint32_t in_place = 0;
   for (;;) {
     const parse_result r = c.parser.feed(t->m_rbuf.view());
     if (r.consumed > 0) got_any = true;
@@ -249,9 +248,7 @@ coro<response_head> read_head(client_connection& c, std::optional<seconds_d> soc
         break;
     }
     if (t->m_eof || t->m_read_error != 0) throw_disconnected(t, "the response head");
-    // A server that keeps the socket full (1xx after 1xx) must not keep the loop from running.
-    if (must_yield(in_place, co_await wait_readable(t, sock_read)))
-      co_await aio::sleep(std::chrono::seconds(0));
+    co_await wait_readable(t, sock_read);  // 1xx after 1xx in place: the budget makes it yield
   }
 }
 

@@ -273,35 +273,15 @@ coro<std::unique_ptr<client_connection>> session_state::open(const url& u) {
   }
 }
 
-namespace {
-/// `stream_wait_operation`, noting whether it suspended the task.
-class probed_wait {
- public:
-  probed_wait(aio::detail::stream_transport* t, bool& suspended) noexcept
-      : m_op(t, t->m_rbuf.size() + 1), m_suspended(&suspended) {}
-  bool await_ready() { return m_op.await_ready(); }
-  bool await_suspend(std::coroutine_handle<> h) {
-    *m_suspended = m_op.await_suspend(h);
-    return *m_suspended;
-  }
-  void await_resume() { m_op.await_resume(); }
-
- private:
-  aio::detail::stream_wait_operation m_op;
-  bool* m_suspended;
-};
-}  // namespace
-
-coro<bool> wait_readable(aio::detail::stream_transport* t,
-                         std::optional<std::chrono::duration<double>> sock_read) {
-  bool suspended = false;
+coro<> wait_readable(aio::detail::stream_transport* t,
+                     std::optional<std::chrono::duration<double>> sock_read) {
   if (!sock_read) {
-    co_await probed_wait(t, suspended);
-    co_return suspended;
+    co_await aio::detail::stream_wait_operation(t, t->m_rbuf.size() + 1);
+    co_return;
   }
   bool expired = false;
   try {
-    co_await aio::wait_for(probed_wait(t, suspended), *sock_read);
+    co_await aio::wait_for(aio::detail::stream_wait_operation(t, t->m_rbuf.size() + 1), *sock_read);
   } catch (const aio::timeout_error&) {
     expired = true;
   }
@@ -310,7 +290,6 @@ coro<bool> wait_readable(aio::detail::stream_transport* t,
                                                             std::to_string(sock_read->count()) +
                                                             " s) expired waiting for the server");
   }
-  co_return suspended;
 }
 
 void throw_disconnected(aio::detail::stream_transport* t, const char* what) {

@@ -189,27 +189,11 @@ class state_ref {
 /// this much output, so one small compressed chunk never makes a large allocation at once.
 inline constexpr std::size_t k_decode_piece = std::size_t{256} * 1024;
 
-/// Reads (or decoding steps) a response may complete in place, without the task suspending, before
-/// it yields to the loop once: a server that keeps the socket full must not keep timers (the `total`
-/// timeout), cancellation and the other tasks from running (docs/design/http_client.md).
-inline constexpr std::uint32_t k_in_place_budget = 32;
-
-/// Waits for more bytes on `t` (at most `sock_read` when set). Returns whether the task suspended:
-/// false when the bytes were there already (read from the socket in place).
-coro<bool> wait_readable(aio::detail::stream_transport* t,
-                         std::optional<std::chrono::duration<double>> sock_read);
-
-/// Counts a step that completed in place (`suspended` false; a suspension resets the count). True
-/// once `k_in_place_budget` of them came in a row: the caller then yields (`aio::sleep(0s)`).
-[[nodiscard]] inline bool must_yield(std::uint32_t& in_place, bool suspended) noexcept {
-  if (suspended) {
-    in_place = 0;
-    return false;
-  }
-  if (++in_place < k_in_place_budget) return false;
-  in_place = 0;
-  return true;
-}
+/// Waits for more bytes on `t` (at most `sock_read` when set). Like every read, it completes in place
+/// while the task step's cooperative budget lasts (include/aio/detail/coop_budget.hpp), so a server
+/// that keeps the socket full cannot keep timers, cancellation and other tasks from running.
+coro<> wait_readable(aio::detail::stream_transport* t,
+                     std::optional<std::chrono::duration<double>> sock_read);
 
 /// Throws the right error for a connection that has nothing more to give (EOF or a read error) while
 /// `what` was expected ("the response head", "the end of the body").
@@ -225,11 +209,10 @@ struct response_body {
   std::optional<decompressor> decoder;
   std::string pending;
   std::size_t pending_off = 0;
-  bool complete = false;       // the message ended (the connection was given back)
-  bool broken = false;         // a failure or a cancellation: the connection was closed
-  bool keep_alive = true;      // the head allows reusing the connection
-  bool fed_decoder = false;    // an empty body with a Content-Encoding (HEAD, some 3xx) is not an error
-  std::uint32_t in_place = 0;  // fills in a row that completed without suspending
+  bool complete = false;     // the message ended (the connection was given back)
+  bool broken = false;       // a failure or a cancellation: the connection was closed
+  bool keep_alive = true;    // the head allows reusing the connection
+  bool fed_decoder = false;  // an empty body with a Content-Encoding (HEAD, some 3xx) is not an error
   clock::time_point deadline = clock::time_point::max();
   std::optional<std::chrono::duration<double>> sock_read;
   std::optional<std::chrono::duration<double>> total;

@@ -11,10 +11,12 @@
 #include <utility>
 
 #include "../serialize.hpp"
+#include "aio/detail/coop_budget.hpp"
 #include "aio/errors.hpp"
 #include "aio/http/parse_error.hpp"
 #include "aio/http/status.hpp"
 #include "aio/runtime/event_loop.hpp"
+#include "aio/time/sleep.hpp"
 #include "compress_response.hpp"
 #include "head_writer.hpp"
 #include "site.hpp"
@@ -137,6 +139,10 @@ coro<> http_connection::run() {
           if (!m_close && !m_msg_done) skip_buffered_body();
           if (!m_close && !m_msg_done && !co_await discard_body()) m_close = true;
           if (m_parser.upgraded()) m_close = true;
+          // Requests served from bytes already buffered need no wait: a client that pipelines as fast
+          // as it is answered would keep this task from ever suspending. Each request spends a unit
+          // of the step's cooperative budget, as a read does (docs/design/awaiter_protocol.md).
+          if (!m_close && !aio::detail::coop_spend() && !co_await yield_turn()) break;
           continue;
         }
         if (r.event == parse_event::error) {
@@ -232,6 +238,17 @@ coro<> http_connection::send_response(response& resp) {
     co_return;
   }
   write_response(resp);
+}
+
+coro<bool> http_connection::yield_turn() {
+  flush();
+  bool cancelled = false;
+  try {
+    co_await aio::sleep(std::chrono::seconds(0));
+  } catch (const cancelled_error&) {
+    cancelled = true;  // shutdown: the connection ends as after a cancelled wait
+  }
+  co_return !cancelled;
 }
 
 coro<bool> http_connection::drain_output() {

@@ -103,6 +103,8 @@ class http_connection {
   /// Flushes and waits while the output is above the high-water mark, at most send_timeout; false
   /// (the connection aborted) when the client did not read in time.
   coro<bool> drain_output();
+  /// Gives the loop a turn (`sleep(0s)`) after flushing; false when a cancel (shutdown) came instead.
+  coro<bool> yield_turn();
   /// Serialises an in-memory response into the output buffer.
   void write_response(response& resp);
   coro<> send_file(response& resp);

@@ -3,14 +3,15 @@
 /// `io_operation`: the awaiter for one backend operation, living in the awaiting frame (no allocation).
 ///
 /// It follows the awaiter protocol (docs/design/awaiter_protocol.md): `await_ready` tries the syscall
-/// once (a ready socket never suspends its task, as asyncio's transports write at once); otherwise the
-/// operation is submitted and the task parks until the backend reports the result. `await_resume`
-/// returns the raw result (bytes, or -errno) so that the caller can name the address or path in its
-/// error; a cancelled wait throws `cancelled_error`.
+/// once (a ready socket never suspends its task, as asyncio's transports write at once) while the
+/// step's cooperative budget lasts; otherwise the operation is submitted and the task parks until the backend
+/// reports the result. `await_resume` returns the raw result (bytes, or -errno) so that the caller can name
+/// the address or path in its error; a cancelled wait throws `cancelled_error`.
 
 #include <coroutine>
 #include <cstdint>
 
+#include "aio/detail/coop_budget.hpp"
 #include "aio/detail/task_header.hpp"
 #include "aio/io/detail/io_op.hpp"
 #include "aio/runtime/event_loop.hpp"
@@ -34,7 +35,7 @@ class io_operation : public suspension {
   /// The request: fill before awaiting.
   io_op& op() noexcept { return m_op; }
 
-  bool await_ready() noexcept { return m_loop->try_io(m_op); }
+  bool await_ready() noexcept { return coop_spend() && m_loop->try_io(m_op); }
   bool await_suspend(std::coroutine_handle<> h);
   /// The result: >= 0, or -errno. Throws `cancelled_error` when a cancel withdrew the operation.
   std::int64_t await_resume();

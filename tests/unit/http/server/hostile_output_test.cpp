@@ -7,13 +7,16 @@
 // Run on both backends: AIO_BACKEND=epoll and AIO_BACKEND=io_uring.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <exception>
@@ -75,12 +78,13 @@ struct rss_probe {
 };
 
 /// A hostile client in a child process: connects to the port, sends `first` once, then `loop`
-/// over and over (never reading), or, with an empty `loop`, just stays connected until killed.
+/// over and over (never reading, or with `reads`, reading everything the server sends back as fast
+/// as it comes), or, with an empty `loop`, just stays connected until killed.
 /// Everything is prepared before fork(): the child only makes system calls.
 class forked_peer {
  public:
-  forked_peer(std::uint16_t port, std::string first, std::string loop)
-      : m_first(std::move(first)), m_loop(std::move(loop)) {
+  forked_peer(std::uint16_t port, std::string first, std::string loop, bool reads = false)
+      : m_first(std::move(first)), m_loop(std::move(loop)), m_reads(reads) {
     m_pid = ::fork();
     if (m_pid == 0) child(port);
   }
@@ -104,10 +108,28 @@ class forked_peer {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) ::_exit(2);
     if (!send_all(fd, m_first)) ::_exit(0);
+    if (m_reads) send_and_read(fd);
     while (!m_loop.empty()) {
       if (!send_all(fd, m_loop)) ::_exit(0);  // the server hung up on us
     }
     for (;;) ::pause();
+  }
+  /// Sends `m_loop` over and over and reads whatever arrives, never blocking on either.
+  [[noreturn]] void send_and_read(int fd) {
+    ::fcntl(fd, F_SETFL, O_NONBLOCK);
+    std::size_t off = 0;
+    char sink[65536];
+    for (;;) {
+      pollfd p{.fd = fd, .events = POLLIN | POLLOUT, .revents = 0};
+      if (::poll(&p, 1, -1) < 0) ::_exit(0);
+      if ((p.revents & POLLIN) != 0 && ::recv(fd, sink, sizeof sink, 0) == 0) ::_exit(0);
+      if ((p.revents & POLLOUT) != 0) {
+        const ssize_t n = ::send(fd, m_loop.data() + off, m_loop.size() - off, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN) ::_exit(0);
+        if (n > 0) off = (off + static_cast<std::size_t>(n)) % m_loop.size();
+      }
+      if ((p.revents & (POLLERR | POLLHUP)) != 0) ::_exit(0);
+    }
   }
   static bool send_all(int fd, const std::string& bytes) {
     std::size_t off = 0;
@@ -120,6 +142,7 @@ class forked_peer {
   }
   std::string m_first;
   std::string m_loop;
+  bool m_reads;
   pid_t m_pid = -1;
 };
 
@@ -302,6 +325,45 @@ TEST(HttpHostileOutput, WebSocketEchoToAPeerThatDoesNotReadFailsTheSendAfterTheS
         peer.stop();
         co_await srv.shutdown();
       }(t, std::move(frames)),
+      k_real);
+}
+
+// ---- row 3: a peer that streams and reads everything back gets its share, and no more ------------
+
+TEST(HttpHostileOutput, WebSocketStreamThatReadsItsEchoesLeavesOthersServed) {
+  test_app t;
+  t.echo = true;
+  std::string frames;
+  for (int i = 0; i < 200; ++i) frames += masked_text(100);
+  aio_test::run(
+      [](test_app& t, std::string frames) -> coro<> {
+        auto srv = co_await aio::http::serve(t.app, {.host = "127.0.0.1", .port = 0});
+        forked_peer peer(srv.port(), k_upgrade, frames, /*reads=*/true);
+        co_await wait_connected(srv, 1);
+        co_await expect_others_served(srv.port(), 2s);  // each GET / answered within 0.5 s
+        EXPECT_FALSE(t.outcome.ended);                  // and the stream still goes on
+        peer.stop();
+        for (int i = 0; i < 200 && !t.outcome.ended; ++i) co_await aio::sleep(10ms);
+        EXPECT_TRUE(t.outcome.ended);
+        co_await srv.shutdown();
+      }(t, std::move(frames)),
+      k_real);
+}
+
+TEST(HttpHostileOutput, PipelinedFloodThatReadsItsResponsesLeavesOthersServed) {
+  test_app t;
+  std::string requests;
+  for (int i = 0; i < 50; ++i) requests += "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  aio_test::run(
+      [](test_app& t, std::string requests) -> coro<> {
+        auto srv = co_await aio::http::serve(t.app, {.host = "127.0.0.1", .port = 0});
+        forked_peer peer(srv.port(), "", requests, /*reads=*/true);
+        co_await wait_connected(srv, 1);
+        co_await expect_others_served(srv.port(), 2s);
+        EXPECT_GE(srv.connection_count(), 1U);  // the flood is still being served
+        peer.stop();
+        co_await srv.shutdown();
+      }(t, std::move(requests)),
       k_real);
 }
 
