@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (README, .ci/run): installs the dependencies, then
-#   1. release build (g++): the whole ctest suite
+#   1. release build (g++): the whole ctest suite, with the minute-long soak (label `soak`), which the
+#      other suites skip
 #   2. asan-ubsan build: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. tsan build: the tests labelled `threads` under ThreadSanitizer
 #   4. clang build (clang++ with ASan + UBSan, warnings are errors): the whole suite
@@ -76,7 +77,7 @@ suite() {
 # ASan + UBSan over the whole suite with both compilers: g++ (asan-ubsan) and clang++ (clang).
 sanitized_suite() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 suite "$1"
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 suite "$1" -LE soak
 }
 
 tsan_suite() {
@@ -134,7 +135,7 @@ tidy_check() {
 epoll_suite() {
   # The whole suite against the epoll backend: AIO_BACKEND steers backend::automatic.
   configure_and_build release || return 1
-  AIO_BACKEND=epoll ctest --test-dir "$build_root/release" -j "$jobs" --output-on-failure --no-tests=error
+  AIO_BACKEND=epoll ctest --test-dir "$build_root/release" -j "$jobs" --output-on-failure --no-tests=error -LE soak
 }
 
 fuzz_run() {

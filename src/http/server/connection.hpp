@@ -61,6 +61,9 @@ class http_connection {
     m_stream_keep_alive = keep_alive;
   }
   void mark_stream_finished() noexcept { m_stream_finished = true; }
+  /// Flushes and waits while the output is above the high-water mark, at most send_timeout; false
+  /// (the connection aborted) when the client did not read in time.
+  coro<bool> drain_output();
   [[nodiscard]] bool head_sent() const noexcept { return m_head_sent; }
   /// True when the response to the current request should say `Connection: close`.
   [[nodiscard]] bool must_close() const noexcept;
@@ -100,9 +103,6 @@ class http_connection {
   /// write (the handler streamed its response, the connection was detached or stopped).
   bool settle_response(response& resp, const std::exception_ptr& failure, bool cancelled);
   coro<> send_response(response& resp);
-  /// Flushes and waits while the output is above the high-water mark, at most send_timeout; false
-  /// (the connection aborted) when the client did not read in time.
-  coro<bool> drain_output();
   /// Gives the loop a turn (`sleep(0s)`) after flushing; false when a cancel (shutdown) came instead.
   coro<bool> yield_turn();
   /// Serialises an in-memory response into the output buffer.

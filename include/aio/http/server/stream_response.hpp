@@ -39,7 +39,9 @@ struct compressor_deleter {
 /// zlib, so the client can decode every piece as it arrives.
 ///
 /// @par Errors
-/// `write`/`drain` throw `std::system_error` when the client went away; `std::logic_error` for a
+/// `write`/`drain` throw `std::system_error` when the client went away, or (`ETIMEDOUT`) when it left
+/// more than the high-water mark (64 KiB) unread for `serve_options::send_timeout` (the connection is
+/// then aborted, as nginx's `send_timeout`); `std::logic_error` for a
 /// write before `prepare` or after `write_eof`, or more bytes than a set Content-Length.
 /// @par Example
 /// @code
