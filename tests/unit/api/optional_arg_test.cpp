@@ -79,8 +79,12 @@ TEST(optional_arg, braced_inside_co_await_releases_each_value_once) {
     // The spellings of the issue: an lvalue, a prvalue and a long string, braced inside co_await.
     long n = co_await use_count_inside({.shared = p, .name = "a name longer than the small-string buffer"});
     EXPECT_GE(n, 2);
-    EXPECT_EQ(co_await use_count_inside({.shared = make_shared_int()}),
-              2);  // the temporary and the frame's copy
+    // A fresh pointer: g++ copies the braced temporary into the coroutine's frame (2 owners while it
+    // runs), clang++ moves it there (1). Either way it is released exactly once: ASan and the counts
+    // below would see a double release.
+    const long fresh = co_await use_count_inside({.shared = make_shared_int()});
+    EXPECT_GE(fresh, 1);
+    EXPECT_LE(fresh, 2);
     EXPECT_EQ(co_await name_inside({.name = "a name longer than the small-string buffer"}),
               "a name longer than the small-string buffer");
     EXPECT_EQ(co_await name_inside({}), "none");
