@@ -160,6 +160,7 @@ coro<native_outcome> send_native(stream_writer& w, int fd, std::uint64_t offset,
     const std::int64_t r = sendfile_nosignal(t->fd(), fd, offset + out.sent, want);
     if (r > 0) {
       out.sent += static_cast<std::uint64_t>(r);
+      t->sendfile_sent(static_cast<std::uint64_t>(r));
       // A short transfer means a full socket buffer or the end of the file (which may have shrunk
       // since it was measured): only the next call tells which (EAGAIN or 0), so no wait is taken
       // on a guess. A full chunk: let the other tasks run before the next.

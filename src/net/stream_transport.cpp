@@ -243,6 +243,7 @@ void stream_transport::send_or_queue(std::string_view wire) {
         return;
       }
       wire.remove_prefix(static_cast<std::size_t>(op.m_result));
+      m_bytes_sent += static_cast<std::uint64_t>(op.m_result);
     }
     if (wire.empty()) return;
   }
@@ -266,6 +267,7 @@ void stream_transport::start_flush() {
         break;
       }
       m_wbuf.consume(static_cast<std::size_t>(op.m_result));
+      m_bytes_sent += static_cast<std::uint64_t>(op.m_result);
       continue;
     }
     m_write_op = io_op{};

@@ -251,14 +251,36 @@ coro<bool> http_connection::yield_turn() {
   co_return !cancelled;
 }
 
+void http_connection::begin_send_wait() {
+  const site& s = *m_site;
+  m_deadline =
+      s.coarse_now + s.sweep_interval + std::chrono::duration_cast<clock::duration>(s.opts.send_timeout);
+  m_sent_mark = m_t->bytes_sent();
+  m_phase = phase::drain;
+}
+
+bool http_connection::took_output() noexcept {
+  const std::uint64_t sent = m_t->bytes_sent();
+  if (sent == m_sent_mark) return false;
+  m_sent_mark = sent;
+  return true;
+}
+
+bool http_connection::end_send_wait(phase saved, bool timed_out) {
+  m_phase = saved;
+  m_deadline = {};
+  if (!timed_out) return true;
+  m_task.uncancel();
+  m_close = true;
+  m_writer.abort();  // drops the unread output
+  return false;
+}
+
 coro<bool> http_connection::drain_output() {
   flush();
   if (!m_t->must_drain()) co_return true;
-  const site& s = *m_site;
   const phase saved = m_phase;
-  m_deadline =
-      s.coarse_now + s.sweep_interval + std::chrono::duration_cast<clock::duration>(s.opts.send_timeout);
-  m_phase = phase::drain;
+  begin_send_wait();
   bool timed_out = false;
   try {
     co_await m_writer.drain();
@@ -266,13 +288,7 @@ coro<bool> http_connection::drain_output() {
     if (m_stop == stop_reason::none) throw;  // someone else's cancellation
     timed_out = true;
   }
-  m_phase = saved;
-  m_deadline = {};
-  if (!timed_out) co_return true;
-  m_task.uncancel();
-  m_close = true;
-  m_writer.abort();  // drops the unread output
-  co_return false;
+  co_return end_send_wait(saved, timed_out);
 }
 
 void http_connection::write_response(response& resp) {

@@ -89,6 +89,9 @@ class http_connection {
   http_connection* m_next = nullptr;
   /// Sweeper: cancels the task for `why` (once).
   void stop(stop_reason why);
+  /// Sweeper, phase `drain`: true when the client took some of our output since the last look.
+  /// send_timeout runs between two writes, as nginx's, so the sweeper then re-arms the deadline.
+  bool took_output() noexcept;
 
  private:
   /// Before waiting for input in phase `p`: the deadline and phase for the sweeper; false when the
@@ -129,6 +132,11 @@ class http_connection {
   [[nodiscard]] bool client_gone(const std::exception_ptr& e) const;
   void log_access(int status, std::uint64_t bytes);
   coro<> finish_close();
+  /// Phase `drain` with the send_timeout deadline, around a wait for the client to read our output.
+  void begin_send_wait();
+  /// After that wait; `timed_out`: the sweeper stopped it, and the connection is aborted (its unread
+  /// output dropped). Returns !timed_out.
+  bool end_send_wait(phase saved, bool timed_out);
 
   std::shared_ptr<site> m_site;
   stream_reader m_reader;
@@ -146,6 +154,7 @@ class http_connection {
   bool m_continue_sent = false;
   bool m_head_started = false;
   bool m_is_head = false;
+  std::uint64_t m_sent_mark = 0;  // the transport's bytes_sent() at the sweeper's last look
 };
 
 }  // namespace aio::http::detail

@@ -15,6 +15,7 @@
 
 #include "../serialize.hpp"
 #include "../text.hpp"
+#include "aio/errors.hpp"
 #include "aio/http/status.hpp"
 #include "byte_ranges.hpp"
 #include "compress_response.hpp"
@@ -281,7 +282,18 @@ coro<> http_connection::send_file(response& resp) {
 }
 
 coro<bool> http_connection::send_file_range(int fd, std::uint64_t offset, std::uint64_t length) {
-  const std::uint64_t sent = co_await m_writer.sendfile(fd, offset, length);
+  // Under send_timeout as any output: a client that stops reading a large file is disconnected.
+  const phase saved = m_phase;
+  begin_send_wait();
+  std::uint64_t sent = 0;
+  bool timed_out = false;
+  try {
+    sent = co_await m_writer.sendfile(fd, offset, length);
+  } catch (const cancelled_error&) {
+    if (m_stop == stop_reason::none) throw;  // someone else's cancellation
+    timed_out = true;
+  }
+  if (!end_send_wait(saved, timed_out)) co_return false;
   if (sent == length) co_return true;
   // The file shrank: the promised length cannot be kept, and only closing tells the client.
   m_close = true;

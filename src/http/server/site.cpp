@@ -67,8 +67,15 @@ void site::sweep() {
       case http_connection::phase::idle:
       case http_connection::phase::head:
       case http_connection::phase::body:
-      case http_connection::phase::drain:
         if (coarse_now >= c->m_deadline) c->stop(http_connection::stop_reason::timeout);
+        break;
+      case http_connection::phase::drain:
+        if (c->took_output()) {
+          c->m_deadline =
+              coarse_now + sweep_interval + std::chrono::duration_cast<clock::duration>(opts.send_timeout);
+        } else if (coarse_now >= c->m_deadline) {
+          c->stop(http_connection::stop_reason::timeout);
+        }
         break;
       case http_connection::phase::handler:
         if (opts.handler_cancellation && peer_gone(*c)) c->stop(http_connection::stop_reason::disconnected);

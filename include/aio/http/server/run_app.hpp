@@ -36,8 +36,9 @@ struct serve_options {
   std::chrono::duration<double> request_body_timeout = std::chrono::seconds(60);
   /// Responses are written one at a time: above the stream's high-water mark (64 KiB) the server
   /// waits for the client to read (asyncio's `drain()`) before it parses a pipelined request or a
-  /// streamed response goes on. A client that does not read the output down to the low-water mark
-  /// (16 KiB) within this long is disconnected (nginx's `send_timeout`).
+  /// streamed response goes on. A client that takes none of that output (nor of a file_response)
+  /// for this long is disconnected: nginx's `send_timeout`, the time between two writes, so a slow
+  /// but steady reader is served whole.
   std::chrono::duration<double> send_timeout = std::chrono::seconds(60);
   /// The largest request body (aiohttp's `client_max_size`): 413 beyond it.
   std::uint64_t client_max_size = std::uint64_t{1024} * 1024;

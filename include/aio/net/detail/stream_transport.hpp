@@ -122,6 +122,9 @@ class stream_transport {
   void park_drainer(transport_waiter& w);
   /// Throws the write error, or "connection lost" after close(), for drain().
   void throw_write_error() const;
+  /// Bytes handed to the kernel so far (writes, flushes and sendfile): a progress mark for timeouts
+  /// that run between two writes rather than for a whole response (the HTTP server's send_timeout).
+  [[nodiscard]] std::uint64_t bytes_sent() const noexcept { return m_bytes_sent; }
 
   // ---- closing ----------------------------------------------------------------------------------
   /// Stops reading, flushes what is queued, then closes the fd.
@@ -161,6 +164,8 @@ class stream_transport {
   void sendfile_release() noexcept;
   /// Records a failed send as the stream's write error, as a failed flush does (drain() reports it).
   void sendfile_fail(int err) noexcept;
+  /// Counts `n` bytes sendfile(2) handed to the kernel (bytes_sent()).
+  void sendfile_sent(std::uint64_t n) noexcept { m_bytes_sent += n; }
   // ---- end sendfile -----------------------------------------------------------------------------
 
   /// Intrusive link for the server's list of live connections.
@@ -198,6 +203,7 @@ class stream_transport {
   bool m_eof_requested = false;
   bool m_eof_sent = false;
   int m_write_error = 0;
+  std::uint64_t m_bytes_sent = 0;
   std::size_t m_high_water = k_default_high_water;
   std::size_t m_low_water = k_default_high_water / 4;
   byte_buffer m_wbuf;

@@ -1,8 +1,17 @@
 // file_response: large files (sent with sendfile), multi-range requests (multipart/byteranges), 416,
 // coalescing and the range cap; with raw sockets and with curl.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -238,6 +247,119 @@ TEST(HttpFileResponse, CurlMultiRange) {
         EXPECT_EQ(co_await run_curl(std::move(args2)), "416");
         co_await srv.shutdown();
       }(app),
+      k_real);
+}
+
+// ---- send_timeout: a client that stops reading a file is disconnected; a slow one is not ----------
+
+/// A blocking client on a thread, with a small receive buffer so that the kernel cannot take the
+/// whole file for it: sends GET /file, then reads `chunk` bytes every `pause` (never, with chunk 0)
+/// until the server closes or `expect` bytes came.
+class paced_reader {
+ public:
+  paced_reader(std::uint16_t port, std::size_t chunk, std::chrono::milliseconds pause, std::size_t expect)
+      : m_thread([this, port, chunk, pause, expect] { run(port, chunk, pause, expect); }) {}
+  paced_reader(const paced_reader&) = delete;
+  paced_reader& operator=(const paced_reader&) = delete;
+  ~paced_reader() {
+    m_stop = true;
+    m_thread.join();
+  }
+  [[nodiscard]] bool done() const { return m_done; }
+  [[nodiscard]] std::size_t received() const { return m_received; }
+
+ private:
+  void run(std::uint16_t port, std::size_t chunk, std::chrono::milliseconds pause, std::size_t expect) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int rcvbuf = 64 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    const timeval tv{0, 50 * 1000};  // recv returns now and then, so that m_stop is seen
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0) {
+      const std::string_view req = "GET /file HTTP/1.1\r\nHost: x\r\n\r\n";
+      (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+      std::vector<char> buf(std::max<std::size_t>(chunk, 1));
+      while (!m_stop && m_received < expect) {
+        if (chunk == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
+        }
+        const ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_WAITALL);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
+        if (n > 0) m_received += static_cast<std::size_t>(n);
+        std::this_thread::sleep_for(pause);
+      }
+    }
+    ::close(fd);
+    m_done = true;
+  }
+
+  std::atomic<bool> m_stop{false};
+  std::atomic<bool> m_done{false};
+  std::atomic<std::size_t> m_received{0};
+  std::thread m_thread;
+};
+
+/// A file of `n` bytes (a sparse one: zeros read from the page cache).
+struct sparse_file {
+  std::filesystem::path path;
+  explicit sparse_file(std::uintmax_t n)
+      : path(std::filesystem::temp_directory_path() /
+             ("aio_file_response_sparse_" + std::to_string(::getpid()) + ".bin")) {
+    std::ofstream(path, std::ios::binary).put('x');
+    std::filesystem::resize_file(path, n);
+  }
+  sparse_file(const sparse_file&) = delete;
+  sparse_file& operator=(const sparse_file&) = delete;
+  ~sparse_file() { std::filesystem::remove(path); }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+TEST(HttpFileResponse, ClientThatStopsReadingAFileIsDisconnectedAfterTheSendTimeout) {
+  const sparse_file f(std::uintmax_t{64} << 20);
+  auto app = file_app(f.path);
+  aio_test::run(
+      [](aio::http::application& app) -> coro<> {
+        using namespace std::chrono_literals;
+        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0, .send_timeout = 200ms});
+        const auto t0 = std::chrono::steady_clock::now();
+        const paced_reader client(srv.port(), 0, 0ms, SIZE_MAX);
+        for (int i = 0; i < 100 && srv.connection_count() == 0; ++i) co_await aio::sleep(10ms);
+        EXPECT_EQ(srv.connection_count(), 1U);
+        for (int i = 0; i < 300 && srv.connection_count() != 0; ++i) co_await aio::sleep(10ms);
+        EXPECT_EQ(srv.connection_count(), 0U);  // sendfile waited for a client that never read
+        EXPECT_GE(seconds_since(t0), 0.2);
+        EXPECT_LT(seconds_since(t0), 2.0);
+        co_await srv.shutdown();
+      }(app),
+      k_real);
+}
+
+TEST(HttpFileResponse, SlowButSteadyReaderGetsTheWholeFile) {
+  // send_timeout runs between two writes (nginx), not for the whole response: 16 MiB read 1 MiB every
+  // 100 ms takes well over the 200 ms timeout and is never stopped.
+  const std::uintmax_t size = std::uintmax_t{16} << 20;
+  const sparse_file f(size);
+  auto app = file_app(f.path);
+  aio_test::run(
+      [](aio::http::application& app, std::uintmax_t size) -> coro<> {
+        using namespace std::chrono_literals;
+        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0, .send_timeout = 200ms});
+        const auto t0 = std::chrono::steady_clock::now();
+        const paced_reader client(srv.port(), std::size_t{1} << 20, 100ms, size);
+        for (int i = 0; i < 1000 && !client.done(); ++i) co_await aio::sleep(10ms);
+        EXPECT_TRUE(client.done());
+        EXPECT_GE(client.received(), size);  // the head, then every byte of the file
+        EXPECT_GE(seconds_since(t0), 0.6);   // so the timeout would have fired for the whole
+        co_await srv.shutdown();
+      }(app, size),
       k_real);
 }
 
