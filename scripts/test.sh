@@ -48,7 +48,10 @@ run_step() {
   local t0
   t0=$(date +%s)
   note "$name"
-  if "$@"; then
+  mkdir -p "$build_root/logs"
+  # Each step's output is kept, so that the summary can say why a step failed: a CI log is often read
+  # from its end only.
+  if "$@" 2>&1 | tee "$build_root/logs/$name.log"; then
     passed+=("$name")
   else
     failed+=("$name")
@@ -181,5 +184,10 @@ wants fuzz && run_step fuzz fuzz_run
 note "summary after $(($(date +%s) - started)) s"
 for s in "${passed[@]}"; do printf '  ok      %-12s %5s s\n' "$s" "${step_seconds[$s]}"; done
 for s in "${failed[@]}"; do printf '  FAILED  %-12s %5s s\n' "$s" "${step_seconds[$s]}"; done
+for s in "${failed[@]}"; do
+  echo "---- why $s failed (the last matching lines of $build_root/logs/$s.log) ----"
+  grep -E '\*\*\*(Failed|Timeout|Exception)|^\[  FAILED  \]|: Failure$|error:|ERROR: |runtime error:|FAILED:|tests failed' \
+    "$build_root/logs/$s.log" | tail -n 25
+done
 echo "test.sh: ${#passed[@]} passed, ${#failed[@]} failed"
 [[ ${#failed[@]} -eq 0 ]]
