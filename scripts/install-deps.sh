@@ -28,7 +28,6 @@ AIO_APT_PACKAGES=(
   liburing-dev     # the io_uring backend
   node-llhttp      # llhttp's C sources (HTTP/1.1 parser), built into the library
   nlohmann-json3-dev # JSON for aio::http
-  libwslay-dev     # WebSocket framing
   curl             # HTTP interop tests (curl against our server)
   python3-aiohttp  # HTTP interop tests and client benchmark peer
   python3-websockets # WebSocket interop tests

@@ -5,8 +5,8 @@
 #   2. asan-ubsan build: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. tsan build: the tests labelled `threads` under ThreadSanitizer
 #   4. clang build (clang++ with ASan + UBSan, warnings are errors): the whole suite
-#   5. install consumer: `cmake --install` into a temporary prefix, then tests/install builds against it
-#      with find_package(aio CONFIG) and with pkg-config
+#   5. consumers: `cmake --install` into a prefix, then tests/install's programs are built four ways:
+#      find_package(aio CONFIG COMPONENTS ...), add_subdirectory, FetchContent and pkg-config
 #   6. clang-tidy on every source (the repo's .clang-tidy; findings are errors)
 #   7. clang-format --dry-run --Werror on every *.hpp / *.cpp (the docs' examples too)
 #   8. epoll: the release suite again with AIO_BACKEND=epoll (the default, automatic, picks io_uring
@@ -103,27 +103,55 @@ tsan_suite() {
       ctest --test-dir "$build_root/tsan" -j "$jobs" --output-on-failure --no-tests=error -L threads
 }
 
+# The consumers (tests/install) four ways. Their build directories live under the build root, not in
+# /tmp, so that the compiler cache serves them on the next run too.
 install_check() {
-  local prefix consumer pc_flags
-  prefix=$(mktemp -d)
-  consumer=$(mktemp -d)
-  # shellcheck disable=SC2064 # expand now: the paths are local
-  trap "rm -rf '$prefix' '$consumer'; trap - RETURN" RETURN
+  local dir prefix src pc_flags libs
+  dir=$(realpath -m "$build_root/consumers")
+  prefix=$dir/prefix
+  rm -rf "$prefix"
   configure_and_build release || return 1
   cmake --install "$build_root/release" --prefix "$prefix" >/dev/null || return 1
   echo "installed into $prefix"
-
-  # 1. find_package(aio CONFIG REQUIRED) + target_link_libraries(aio_consumer aio::aio)
-  cmake -S tests/install -B "$consumer/cmake" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$prefix" >/dev/null &&
-    cmake --build "$consumer/cmake" &&
-    "$consumer/cmake/aio_consumer" || return 1
-
-  # 2. pkg-config, straight from the installed aio.pc (it is relocatable: its prefix is ${pcfiledir}-relative).
-  pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs aio) || return 1
-  echo "pkg-config: $pc_flags"
-  # shellcheck disable=SC2086 # the flags are meant to be split into words
-  g++ -o "$consumer/pc_consumer" tests/install/main.cpp $pc_flags && "$consumer/pc_consumer"
+  consume() {  # consume <mode> <target|all> <extra cmake args...>: configure, build, run the consumers
+    local mode=$1 target=$2
+    shift 2
+    echo "-- consumer: $mode"
+    cmake -S tests/install -B "$dir/$mode" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAIO_CONSUME="$mode" "$@" \
+      >/dev/null &&
+      cmake --build "$dir/$mode" -j "$jobs" --target "$target" &&
+      "$dir/$mode/core_consumer" || return 1
+    if [[ -x "$dir/$mode/http_pg_consumer" ]]; then
+      "$dir/$mode/http_pg_consumer" && "$dir/$mode/aio_consumer" || return 1
+    fi
+    # aio::core alone links none of the other components' libraries.
+    libs=$(ldd "$dir/$mode/core_consumer")
+    if grep -E 'libssl|libcrypto|libpq|libsqlite3|libz\.' <<<"$libs"; then
+      echo "core_consumer links more than aio::core needs"
+      return 1
+    fi
+  }
+  # 1. find_package(aio CONFIG REQUIRED COMPONENTS ...) on the installed tree
+  consume package all -DCMAKE_PREFIX_PATH="$prefix" || return 1
+  # 2. add_subdirectory of this tree (every component is built again from its sources) and 3. FetchContent
+  # from this clone (only aio::core, to keep the step short); the compiler cache serves both on a rerun.
+  rm -f "$dir"/{subdirectory,fetchcontent}/*_consumer
+  consume subdirectory all -DAIO_SOURCE_DIR="$PWD" || return 1
+  if git rev-parse HEAD >/dev/null 2>&1; then
+    consume fetchcontent core_consumer -DAIO_SOURCE_DIR="$PWD" -DAIO_GIT_TAG="$(git rev-parse HEAD)" || return 1
+  fi
+  # 4. pkg-config, straight from the installed .pc files (relocatable: ${pcfiledir}-relative)
+  for src in core:core_main http:http_pg_main aio:main; do
+    local pc=aio-${src%%:*} file=${src#*:}
+    [[ $pc == aio-aio ]] && pc=aio
+    [[ $pc == aio-http ]] && pc="aio-http aio-pg"
+    # shellcheck disable=SC2086 # $pc may name two packages
+    pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs $pc) || return 1
+    echo "pkg-config $pc: $pc_flags"
+    # shellcheck disable=SC2086 # the flags are meant to be split into words
+    ${CMAKE_CXX_COMPILER_LAUNCHER:-} g++ -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror -O1 -o "$dir/pc_$file" "tests/install/$file.cpp" \
+      $pc_flags && "$dir/pc_$file" || return 1
+  done
 }
 
 tidy_check() {

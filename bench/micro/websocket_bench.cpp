@@ -1,6 +1,7 @@
 // Micro-benchmarks of the WebSocket codec (docs/design/websocket.md): decoding with unmasking and
 // encoding with masking, 64 B and 16 KiB payloads, against wslay's frame layer when built with
-// -DAIO_BENCH_WSLAY and linked with `pkg-config --libs libwslay` (the numbers in the design note).
+// -DAIO_BENCH_WSLAY and linked with `pkg-config --libs libwslay` (install libwslay-dev first: the test
+// command does not; the numbers are in the design note).
 
 #include <benchmark/benchmark.h>
 

@@ -191,7 +191,7 @@ void connection_state::send(const query_request& rq) {
     case request_kind::simple:
       ok = PQsendQuery(m_conn, rq.sql.c_str());
       break;
-    case request_kind::params:
+    case request_kind::with_params:
       ok = PQsendQueryParams(m_conn, rq.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
       break;
     case request_kind::prepare:

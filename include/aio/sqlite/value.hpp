@@ -20,7 +20,12 @@ namespace aio::sqlite {
 using blob = std::vector<std::byte>;
 
 /// SQLite's five storage classes.
+// g++ 12's -Wshadow reports `blob` as shadowing the alias above, although a scoped enumerator hides
+// nothing (it is only ever named value_type::blob): silenced here so that users' -Wshadow stays quiet.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
 enum class value_type { null, integer, real, text, blob };
+#pragma GCC diagnostic pop
 
 /// The name of `t` ("NULL", "INTEGER", ...), for messages.
 const char* to_string(value_type t) noexcept;

@@ -22,14 +22,14 @@ namespace aio::pg::detail {
 using params = std::vector<std::optional<std::string>>;
 
 enum class request_kind {
-  simple,    ///< PQsendQuery: no parameters, several statements allowed (execute without args)
-  params,    ///< PQsendQueryParams
-  prepare,   ///< PQsendPrepare of `sql` as `name`
-  prepared,  ///< PQsendQueryPrepared of `name`
+  simple,       ///< PQsendQuery: no parameters, several statements allowed (execute without args)
+  with_params,  ///< PQsendQueryParams
+  prepare,      ///< PQsendPrepare of `sql` as `name`
+  prepared,     ///< PQsendQueryPrepared of `name`
 };
 
 struct query_request {
-  request_kind kind = request_kind::params;
+  request_kind kind = request_kind::with_params;
   std::string sql{};
   std::string name{};
   detail::params args{};

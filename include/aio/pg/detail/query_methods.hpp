@@ -35,7 +35,7 @@ class query_methods {
   /// text may hold several statements (the simple query protocol, as asyncpg's `execute`).
   template <class... Args>
   coro<std::string> execute(std::string_view sql, Args&&... args) {
-    query_request rq{.kind = sizeof...(Args) == 0 ? request_kind::simple : request_kind::params,
+    query_request rq{.kind = sizeof...(Args) == 0 ? request_kind::simple : request_kind::with_params,
                      .sql = std::string(sql),
                      .args = make_params(std::forward<Args>(args)...)};
     return status_of(self().run_query(std::move(rq)));
@@ -65,7 +65,7 @@ class query_methods {
   Derived& self() noexcept { return static_cast<Derived&>(*this); }
   template <class... Args>
   static query_request request(std::string_view sql, Args&&... args) {
-    return query_request{.kind = request_kind::params,
+    return query_request{.kind = request_kind::with_params,
                          .sql = std::string(sql),
                          .args = make_params(std::forward<Args>(args)...)};
   }
