@@ -26,6 +26,10 @@ struct options {
   std::size_t expected_reports = 0;
 };
 
+/// The wall clock instead of virtual time, for tests whose waits end outside the loop: another process,
+/// a thread, a peer on a real socket. `aio_test::run(main(), aio_test::k_real)`.
+inline constexpr options k_real{.clock = aio::real_clock};
+
 /// Open file descriptors of this process (/proc/self/fd).
 std::size_t open_fd_count();
 

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 using getaddrinfo_options = aio::getaddrinfo_options;
 
 std::size_t thread_count() {

@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// Echoes lines until EOF.
 aio::coro<> echo_lines(aio::stream_reader r, aio::stream_writer w) {

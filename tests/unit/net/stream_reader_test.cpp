@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// A server that writes `payload` to every client and then closes (or half-closes) the connection.
 aio::coro<aio::server> serve_payload(std::string payload) {

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 TEST(udp_socket, send_to_and_recv_from_over_ipv4) {
   aio_test::run(

@@ -12,8 +12,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
 using aio_test::certs;
+using aio_test::k_real;
 
 /// A TLS server whose connections echo every line back until EOF, then close (close_notify).
 aio::coro<aio::server> echo_server(aio::ssl_context ctx) {

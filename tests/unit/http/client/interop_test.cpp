@@ -20,7 +20,7 @@ namespace http = aio::http;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 constexpr const char* k_python = "/usr/bin/python3";  // the system one: python3-aiohttp lives there
 
 bool have_aiohttp() {

@@ -20,7 +20,7 @@ using client_test::response;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 action ok_text(std::string body) { return {response(200, body, "Content-Type: text/plain\r\n")}; }
 

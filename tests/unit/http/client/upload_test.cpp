@@ -19,7 +19,7 @@ using client_test::response;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 constexpr const char* k_python = "/usr/bin/python3";
 
 /// aio's own server: POST /echo answers "<method> <length> <expect header>".

@@ -19,7 +19,7 @@ using aio::http::request;
 using aio::http::response;
 
 constexpr const char* k_python = "/usr/bin/python3";  // the system one: python3-aiohttp lives there
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 bool have(const char* cmd) { return std::system(cmd) == 0; }
 

@@ -59,7 +59,7 @@ aio::http::application make_app(probe& p) {
   return app;
 }
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 TEST(HttpServerLimits, BodyOverClientMaxSizeIs413) {
   probe p;

@@ -20,7 +20,7 @@ using aio::http::request;
 using aio::http::response;
 using namespace server_test;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 std::string sample() {
   std::string s;
