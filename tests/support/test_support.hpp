@@ -55,6 +55,23 @@ T run(aio::coro<T> main, options opts = {}) {
   return aio::detail::take_result<T, true>(*t.promise_ptr());
 }
 
+/// Awaits `awaitable` (a task, a future, a coroutine, `aio::sleep(...)`) and tells whether it ended in
+/// `aio::cancelled_error`. Its value is dropped; any other exception propagates. Name the result before
+/// testing it (a `co_await` inside a condition trips GCC PR106188, docs/design/compilers.md):
+///
+///     t.cancel();
+///     const bool cancelled = co_await aio_test::was_cancelled(t);
+///     EXPECT_TRUE(cancelled);
+template <class Awaitable>
+aio::coro<bool> was_cancelled(Awaitable awaitable) {
+  try {
+    (void)co_await awaitable;
+  } catch (const aio::cancelled_error&) {
+    co_return true;
+  }
+  co_return false;
+}
+
 /// Loop time elapsed, in seconds as a double (virtual time makes these exact).
 double seconds_since(aio::clock::time_point start);
 

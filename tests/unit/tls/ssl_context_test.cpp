@@ -253,12 +253,7 @@ TEST(tls_ssl_context, cancelling_a_task_in_the_handshake_leaks_nothing) {
         co_await aio::sleep(50ms);
         EXPECT_FALSE(connecting.done());
         connecting.cancel();
-        bool cancelled = false;
-        try {
-          co_await connecting;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(connecting);
         EXPECT_TRUE(cancelled);
         srv.close();
         co_await srv.wait_closed();  // the server saw EOF: the client's socket is closed

@@ -112,12 +112,7 @@ TEST(HttpServerRunApp, CancellingRunAppShutsDown) {
         auto c = co_await connect_retrying(port);
         EXPECT_EQ((co_await c.request("GET / HTTP/1.1\r\nHost: x\r\n\r\n")).status, 200);
         serving.cancel();
-        bool cancelled = false;
-        try {
-          co_await serving;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(serving);
         EXPECT_TRUE(cancelled);
         EXPECT_TRUE(co_await c.at_eof());
       }(app, port),
