@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "../../unit/http/websocket_connection_support.hpp"
 #include "aio/aio.hpp"
 #include "test_support.hpp"
-#include "websocket_connection_support.hpp"
 
 using namespace std::chrono_literals;
 using aio::http::websocket_connection;
