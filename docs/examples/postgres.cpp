@@ -1,6 +1,6 @@
 // docs/guide/postgres.md: each block of the guide, completed into a coroutine that runs against the
-// tests' private PostgreSQL server (tests/unit/pg/pg_server.hpp; skipped without one) on the real clock,
-// with aio_test::run's leak checks.
+// tests' private PostgreSQL server (tests/integration/pg/pg_server.hpp; skipped without one) on the real
+// clock, with aio_test::run's leak checks.
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/pg/pg_server.hpp"
+#include "tests/integration/pg/pg_server.hpp"
 
 using namespace std::chrono_literals;
 

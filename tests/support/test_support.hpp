@@ -26,6 +26,10 @@ struct options {
   std::size_t expected_reports = 0;
 };
 
+/// The wall clock instead of virtual time, for tests whose waits end outside the loop: another process,
+/// a thread, a peer on a real socket. `aio_test::run(main(), aio_test::k_real)`.
+inline constexpr options k_real{.clock = aio::real_clock};
+
 /// Open file descriptors of this process (/proc/self/fd).
 std::size_t open_fd_count();
 
@@ -49,6 +53,23 @@ T run(aio::coro<T> main, options opts = {}) {
   aio::task<T> t = loop->create_task(std::move(main), "main");
   detail::finish(loop, t, opts);
   return aio::detail::take_result<T, true>(*t.promise_ptr());
+}
+
+/// Awaits `awaitable` (a task, a future, a coroutine, `aio::sleep(...)`) and tells whether it ended in
+/// `aio::cancelled_error`. Its value is dropped; any other exception propagates. Name the result before
+/// testing it (a `co_await` inside a condition trips GCC PR106188, docs/design/compilers.md):
+///
+///     t.cancel();
+///     const bool cancelled = co_await aio_test::was_cancelled(t);
+///     EXPECT_TRUE(cancelled);
+template <class Awaitable>
+aio::coro<bool> was_cancelled(Awaitable awaitable) {
+  try {
+    (void)co_await awaitable;
+  } catch (const aio::cancelled_error&) {
+    co_return true;
+  }
+  co_return false;
 }
 
 /// Loop time elapsed, in seconds as a double (virtual time makes these exact).

@@ -21,7 +21,7 @@ using ws_conn_test::read_frame;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 // ---- the guide's example (docs/guide/websockets.md), compiled ------------------------------------
 

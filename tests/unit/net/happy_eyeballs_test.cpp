@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 aio::socket_address ip(const char* host, std::uint16_t port) {
   return *aio::socket_address::from_ip(host, port);

@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// Echoes lines until EOF.
 aio::coro<> echo_lines(aio::stream_reader r, aio::stream_writer w) {
@@ -149,12 +149,7 @@ TEST(server, cancelling_serve_forever_closes_the_server) {
         auto serving = aio::create_task(srv.serve_forever());
         co_await aio::sleep(1ms);
         serving.cancel();
-        bool cancelled = false;
-        try {
-          co_await serving;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(serving);
         EXPECT_TRUE(cancelled);
         EXPECT_FALSE(srv.is_serving());
         co_await srv.wait_closed();

@@ -19,7 +19,7 @@ using net_test::fd_guard;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 struct pair_fds {
   fd_guard a;

@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// A server that writes `payload` to every client and then closes (or half-closes) the connection.
 aio::coro<aio::server> serve_payload(std::string payload) {
@@ -188,12 +188,7 @@ TEST(stream_reader, two_tasks_reading_at_once_is_an_error) {
         }
         EXPECT_TRUE(refused);
         first.cancel();
-        bool cancelled = false;
-        try {
-          co_await first;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(first);
         EXPECT_TRUE(cancelled);
         keep = {};
         srv.close();
@@ -224,12 +219,7 @@ TEST(stream_reader, bytes_received_after_a_cancelled_read_and_a_rewind_arrive_in
         }(r));
         co_await aio::sleep(50ms);
         pending.cancel();
-        bool cancelled = false;
-        try {
-          co_await pending;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(pending);
         EXPECT_TRUE(cancelled);
         const std::string first = co_await r.read(50);
         EXPECT_EQ(first, std::string(50, 'a'));

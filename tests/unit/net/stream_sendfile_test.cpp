@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// A temporary file with `size` bytes of a pattern that changes every byte (a shifted or repeated
 /// range would not compare equal), opened for reading.

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 TEST(udp_socket, send_to_and_recv_from_over_ipv4) {
   aio_test::run(
@@ -163,12 +163,7 @@ TEST(udp_socket, a_cancelled_recv_from_loses_no_datagram) {
         auto t2 = aio::create_task(server.recv_from());
         co_await aio::sleep(0s);
         t2.cancel();
-        bool cancelled = false;
-        try {
-          co_await t2;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(t2);
         EXPECT_TRUE(cancelled);
         co_await client.send_to("after", server.local_address());
         aio::datagram d2 = co_await server.recv_from();

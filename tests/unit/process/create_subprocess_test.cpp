@@ -18,7 +18,7 @@
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 TEST(create_subprocess, exec_echo_through_a_stdout_pipe) {
   aio_test::run(

@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// True when `pid` is neither running nor a zombie of ours.
 bool gone(int pid) {
@@ -184,18 +184,8 @@ TEST(process, a_task_cancelled_in_wait_or_communicate) {
         co_await aio::sleep(20ms);
         t1.cancel();
         t2.cancel();
-        bool c1 = false;
-        bool c2 = false;
-        try {
-          co_await t1;
-        } catch (const aio::cancelled_error&) {
-          c1 = true;
-        }
-        try {
-          co_await t2;
-        } catch (const aio::cancelled_error&) {
-          c2 = true;
-        }
+        const bool c1 = co_await aio_test::was_cancelled(t1);
+        const bool c2 = co_await aio_test::was_cancelled(t2);
         EXPECT_TRUE(c1);
         EXPECT_TRUE(c2);
         p.terminate();

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 volatile std::sig_atomic_t g_previous_ran = 0;
 extern "C" void previous_handler(int /*sig*/) { g_previous_ran = 1; }

@@ -68,4 +68,30 @@ TEST(test_support, reports_the_test_clears_during_the_run_are_handled) {
   }());
 }
 
+aio::coro<int> seven_after_a_second() {
+  co_await aio::sleep(1s);
+  co_return 7;
+}
+
+TEST(test_support, was_cancelled_tells_a_cancelled_await_from_a_finished_one) {
+  aio_test::run([]() -> aio::coro<> {
+    aio::task<int> stopped = aio::create_task(seven_after_a_second());
+    aio::task<int> finished = aio::create_task(seven_after_a_second());
+    stopped.cancel();
+    const bool first = co_await aio_test::was_cancelled(stopped);
+    const bool second = co_await aio_test::was_cancelled(finished);
+    const bool slept = co_await aio_test::was_cancelled(aio::sleep(1s));
+    EXPECT_TRUE(first);
+    EXPECT_FALSE(second);
+    EXPECT_FALSE(slept);
+    EXPECT_EQ(finished.result(), 7);  // it awaited a copy of the handle: the value is still there
+  }());
+}
+
+TEST(test_support, was_cancelled_lets_other_failures_through) {
+  aio_test::run([]() -> aio::coro<> {
+    EXPECT_THROW((void)co_await aio_test::was_cancelled(fail_after_yield()), std::logic_error);
+  }());
+}
+
 }  // namespace

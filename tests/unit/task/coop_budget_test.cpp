@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// A thread on the other end of a socket: it writes without pause (`firehose`) or reads without pause
 /// (`sink`) until stopped, then closes its end.

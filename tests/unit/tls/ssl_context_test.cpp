@@ -12,8 +12,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
 using aio_test::certs;
+using aio_test::k_real;
 
 /// A TLS server whose connections echo every line back until EOF, then close (close_notify).
 aio::coro<aio::server> echo_server(aio::ssl_context ctx) {
@@ -253,12 +253,7 @@ TEST(tls_ssl_context, cancelling_a_task_in_the_handshake_leaks_nothing) {
         co_await aio::sleep(50ms);
         EXPECT_FALSE(connecting.done());
         connecting.cancel();
-        bool cancelled = false;
-        try {
-          co_await connecting;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(connecting);
         EXPECT_TRUE(cancelled);
         srv.close();
         co_await srv.wait_closed();  // the server saw EOF: the client's socket is closed

@@ -11,8 +11,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
 using aio_test::certs;
+using aio_test::k_real;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -21,7 +21,7 @@ using client_test::response;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// A port nothing listens on (bound then closed).
 std::uint16_t closed_port() {

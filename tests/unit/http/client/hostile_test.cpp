@@ -29,7 +29,7 @@ using http::detail::content_coding;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 constexpr std::size_t k_mib = std::size_t{1} << 20;
 
 /// A server in a child process: accepts connections one after another, reads each request's head,

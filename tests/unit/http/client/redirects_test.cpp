@@ -17,7 +17,7 @@ using client_test::response;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 action redirect(int status, const std::string& to) {
   return action{response(status, "moved", "Location: " + to + "\r\n", "Redirect")};

@@ -19,7 +19,7 @@ using client_test::response;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 TEST(client_tls, https_with_a_trusted_ca) {
   const auto& certs = aio_test::certs();

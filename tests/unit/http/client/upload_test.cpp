@@ -1,6 +1,7 @@
 // client_session request bodies beyond a buffer: Expect: 100-continue, streamed uploads (to aio's own
-// server, a raw server and aiohttp's), their cancellation; and the smaller aiohttp-parity points:
-// head() without redirects, the cookie jar's IP rule, a session outliving its loop.
+// server and a raw server; aiohttp's is in tests/integration/http/client/interop_test.cpp), their
+// cancellation; and the smaller aiohttp-parity points: head() without redirects, the cookie jar's IP
+// rule, a session outliving its loop.
 
 #include <gtest/gtest.h>
 
@@ -19,8 +20,7 @@ using client_test::response;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
-constexpr const char* k_python = "/usr/bin/python3";
+using aio_test::k_real;
 
 /// aio's own server: POST /echo answers "<method> <length> <expect header>".
 http::application echo_app() {
@@ -271,65 +271,6 @@ TEST(client_session_parity, a_session_destroyed_after_its_loop_is_safe) {
   }(*session));
   session.reset();  // the loop is gone: must not call into it (ASan catches a use after free)
   SUCCEED();
-}
-
-// ---- aiohttp's server ----------------------------------------------------------------------------
-
-constexpr const char* k_aiohttp_upload_server = R"PY(
-import asyncio
-from aiohttp import web
-
-async def upload(request):
-    n = 0
-    async for chunk in request.content.iter_any():
-        n += len(chunk)
-    return web.Response(text="%d %s %s" % (n, request.headers.get("Expect", "-"),
-                                          request.headers.get("Transfer-Encoding", "-")))
-
-async def main():
-    app = web.Application()
-    app.router.add_post("/upload", upload)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(site._server.sockets[0].getsockname()[1], flush=True)
-    await asyncio.Event().wait()
-
-asyncio.run(main())
-)PY";
-
-bool have_aiohttp() {
-  return std::system("/usr/bin/python3 -c 'import aiohttp' >/dev/null 2>&1") == 0;  // NOLINT(cert-env33-c)
-}
-
-TEST(client_upload, aiohttp_server_takes_streams_and_answers_100_continue) {
-  if (!have_aiohttp()) GTEST_SKIP() << "python3-aiohttp is not installed";
-  aio_test::run(
-      []() -> aio::coro<> {
-        aio::subprocess_options po;
-        po.stdout_ = aio::pipe;
-        const std::vector<std::string> args{"-c", k_aiohttp_upload_server};
-        aio::process p = co_await aio::create_subprocess_exec(k_python, args, po);
-        const std::string port = co_await p.stdout_().readline();
-        const std::string url = "http://127.0.0.1:" + port.substr(0, port.size() - 1) + "/upload";
-        http::client_session session;
-        chunks gen{100, 64 * 1024};
-        auto r = co_await session.post(url, {.stream = gen});
-        EXPECT_EQ(co_await r.text(), "6553600 - chunked");
-        const std::string body(100000, 'e');
-        // expect100_timeout unset: wait as aiohttp does; aiohttp's server does send 100.
-        auto r2 =
-            co_await session.post(url, {.body = body, .expect100 = true, .expect100_timeout = std::nullopt});
-        EXPECT_EQ(co_await r2.text(), "100000 100-continue -");
-        chunks more{10, 1000};
-        auto r3 = co_await session.post(url, {.stream = more, .expect100 = true});
-        EXPECT_EQ(co_await r3.text(), "10000 100-continue chunked");
-        co_await session.close();
-        p.kill();
-        co_await p.wait();
-      }(),
-      k_real);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // file_response's precompressed siblings (aiohttp's FileResponse): `path.br` / `path.gz` sent with
 // Content-Encoding when Accept-Encoding accepts them (q-values), their own validators, Vary, ranges
 // over the compressed bytes, 304, HEAD; siblings that are missing, directories or links are ignored.
-// With raw sockets, aio's client and curl.
+// With raw sockets and aio's client (curl: tests/integration/http/server/interop_test.cpp).
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -26,7 +26,7 @@ using aio::http::request;
 using aio::http::response;
 using namespace server_test;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 std::string original() {
   std::string s;
@@ -313,43 +313,6 @@ TEST(HttpFilePrecompressed, AioClientDecodesTheSibling) {
         EXPECT_EQ(r.headers().get("Content-Length", ""), std::to_string(gzipped().size()));
         EXPECT_EQ(co_await r.text(), original());
         co_await session.close();
-        co_await srv.shutdown();
-      }(app),
-      k_real);
-}
-
-coro<std::string> run_curl(std::vector<std::string> args) {
-  aio::process p =
-      co_await aio::create_subprocess_exec("curl", args, {.stdout_ = aio::pipe, .stderr_ = aio::pipe});
-  auto [out, err] = co_await p.communicate();
-  const int status = co_await p.wait();
-  EXPECT_EQ(status, 0) << "curl failed: " << err;
-  co_return out;
-}
-
-TEST(HttpFilePrecompressed, Curl) {
-  if (std::system("curl --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
-  const temp_dir d;
-  d.write("index.txt", original(), k_plain_mtime);
-  d.write("index.txt.gz", gzipped(), k_gz_mtime);
-  auto app = static_app(d.path());
-  aio_test::run(
-      [](aio::http::application& app) -> coro<> {
-        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
-        const std::string url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/static/index.txt";
-        // --compressed asks for what curl can decode and decodes it.
-        std::vector<std::string> a1 = {"-sS", "--compressed", url};
-        EXPECT_TRUE(co_await run_curl(std::move(a1)) == original());
-        std::vector<std::string> a2 = {"-sS", "--compressed", "-o", "/dev/null", "-D", "-", url};
-        const std::string head = co_await run_curl(std::move(a2));
-        EXPECT_NE(head.find("Content-Encoding: gzip\r\n"), std::string::npos) << head;
-        // A raw Accept-Encoding: curl hands over the bytes as sent, which are the .gz file's.
-        std::vector<std::string> a3 = {"-sS", "-H", "Accept-Encoding: gzip", url};
-        EXPECT_TRUE(co_await run_curl(std::move(a3)) == gzipped());
-        std::vector<std::string> a4 = {"-sS", "-H", "Accept-Encoding: gzip", "-r", "0-99", url};
-        EXPECT_TRUE(co_await run_curl(std::move(a4)) == gzipped().substr(0, 100));
-        std::vector<std::string> a5 = {"-sS", "-H", "Accept-Encoding: gzip;q=0", url};
-        EXPECT_TRUE(co_await run_curl(std::move(a5)) == original());
         co_await srv.shutdown();
       }(app),
       k_real);

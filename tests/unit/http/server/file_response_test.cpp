@@ -1,5 +1,5 @@
 // file_response: large files (sent with sendfile), multi-range requests (multipart/byteranges), 416,
-// coalescing and the range cap; with raw sockets and with curl.
+// coalescing and the range cap; with raw sockets (curl: tests/integration/http/server/interop_test.cpp).
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -28,7 +28,7 @@ using aio::http::request;
 using aio::http::response;
 using namespace server_test;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 struct temp_file {
   std::filesystem::path path;
@@ -60,45 +60,6 @@ aio::http::application file_app(const std::filesystem::path& p) {
   aio::http::application app;
   app.router().add_get("/file", [p](request&) -> coro<response> { co_return aio::http::file_response(p); });
   return app;
-}
-
-/// One part of a multipart/byteranges body.
-struct part {
-  std::string content_type;
-  std::string content_range;
-  std::string data;
-};
-
-/// Splits a multipart/byteranges body (RFC 9110 14.6) by the boundary named in `content_type`.
-std::vector<part> parse_byteranges(std::string_view content_type, const std::string& body) {
-  std::vector<part> parts;
-  const std::size_t b = content_type.find("boundary=");
-  if (!content_type.starts_with("multipart/byteranges") || b == std::string_view::npos) return parts;
-  const std::string delim = "--" + std::string(content_type.substr(b + 9));
-  std::size_t pos = body.find(delim);
-  while (pos != std::string::npos) {
-    pos += delim.size();
-    if (body.compare(pos, 2, "--") == 0) break;  // the closing delimiter
-    const std::size_t head_end = body.find("\r\n\r\n", pos);
-    if (head_end == std::string::npos) break;
-    part p;
-    const std::string head = body.substr(pos, head_end - pos);
-    auto field = [&head](const std::string& name) {
-      const std::size_t at = head.find(name + ": ");
-      if (at == std::string::npos) return std::string();
-      const std::size_t end = head.find("\r\n", at);
-      return head.substr(at + name.size() + 2,
-                         end == std::string::npos ? std::string::npos : end - at - name.size() - 2);
-    };
-    p.content_type = field("Content-Type");
-    p.content_range = field("Content-Range");
-    const std::size_t next = body.find("\r\n" + delim, head_end + 4);
-    if (next == std::string::npos) break;
-    p.data = body.substr(head_end + 4, next - head_end - 4);
-    parts.push_back(std::move(p));
-    pos = next + 2;
-  }
-  return parts;
 }
 
 TEST(HttpFileResponse, LargeFileWholeAndRanged) {
@@ -204,47 +165,6 @@ TEST(HttpFileResponse, TooManyRangesAreIgnored) {
         EXPECT_EQ(r2.status, 206);
         EXPECT_EQ(parse_byteranges(r2.headers.get("Content-Type", ""), r2.body).size(), 100U);
         c.close();
-        co_await srv.shutdown();
-      }(app),
-      k_real);
-}
-
-coro<std::string> run_curl(std::vector<std::string> args) {
-  aio::process p =
-      co_await aio::create_subprocess_exec("curl", args, {.stdout_ = aio::pipe, .stderr_ = aio::pipe});
-  auto [out, err] = co_await p.communicate();
-  const int status = co_await p.wait();
-  EXPECT_EQ(status, 0) << "curl failed: " << err;
-  co_return out;
-}
-
-TEST(HttpFileResponse, CurlMultiRange) {
-  if (std::system("curl --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
-  const temp_file f("0123456789abcdefghijklmnopqrstuvwxyz");
-  auto app = file_app(f.path);
-  aio_test::run(
-      [](aio::http::application& app) -> coro<> {
-        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
-        const std::string url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/file";
-        std::vector<std::string> args = {"-sS", "-D", "-", "-r", "0-9,20-29", url};
-        const std::string out = co_await run_curl(std::move(args));
-        EXPECT_NE(out.find("HTTP/1.1 206 Partial Content"), std::string::npos) << out;
-        const std::size_t ct_at = out.find("Content-Type: ");
-        const std::size_t body_at = out.find("\r\n\r\n");
-        EXPECT_NE(ct_at, std::string::npos);
-        EXPECT_NE(body_at, std::string::npos);
-        if (ct_at != std::string::npos && body_at != std::string::npos) {
-          const std::string ct = out.substr(ct_at + 14, out.find("\r\n", ct_at) - ct_at - 14);
-          auto parts = parse_byteranges(ct, out.substr(body_at + 4));
-          EXPECT_EQ(parts.size(), 2U) << out;
-          if (parts.size() == 2) {
-            EXPECT_EQ(parts[0].data, "0123456789");
-            EXPECT_EQ(parts[1].data, "klmnopqrst");
-            EXPECT_EQ(parts[1].content_range, "bytes 20-29/36");
-          }
-        }
-        std::vector<std::string> args2 = {"-sS", "-o", "/dev/null", "-w", "%{http_code}", "-r", "50-60", url};
-        EXPECT_EQ(co_await run_curl(std::move(args2)), "416");
         co_await srv.shutdown();
       }(app),
       k_real);

@@ -19,6 +19,7 @@ namespace {
 
 using namespace hostile;
 using aio::coro;
+using aio_test::k_real;
 using namespace std::chrono_literals;
 
 // ---- row 1: WebSocket pings, never reading -------------------------------------------------------

@@ -48,7 +48,6 @@ using aio::http::response;
 using namespace server_test;
 using namespace std::chrono_literals;
 
-inline const aio_test::options k_real{.clock = aio::real_clock};
 constexpr std::size_t k_mib = std::size_t{1} << 20;
 
 /// A field of /proc/self/status in bytes ("VmHWM", "VmRSS").

@@ -24,7 +24,7 @@ using aio::http::response;
 using namespace server_test;
 using namespace std::chrono_literals;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 aio::http::application make_app() {
   aio::http::application app;

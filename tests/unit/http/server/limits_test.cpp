@@ -32,12 +32,7 @@ aio::http::application make_app(probe& p) {
   });
   app.router().add_get("/slow", [&p](request&) -> coro<response> {
     p.started.set();
-    bool cancelled = false;
-    try {
-      co_await aio::sleep(1h);
-    } catch (const aio::cancelled_error&) {
-      cancelled = true;
-    }
+    const bool cancelled = co_await aio_test::was_cancelled(aio::sleep(1h));
     p.cancelled = cancelled;
     p.finished.set();
     if (cancelled) throw aio::cancelled_error();
@@ -45,12 +40,7 @@ aio::http::application make_app(probe& p) {
   });
   app.router().add_get("/wait", [&p](request&) -> coro<response> {
     p.started.set();
-    bool cancelled = false;
-    try {
-      co_await aio::sleep(100ms);
-    } catch (const aio::cancelled_error&) {
-      cancelled = true;
-    }
+    const bool cancelled = co_await aio_test::was_cancelled(aio::sleep(100ms));
     p.cancelled = cancelled;
     p.finished.set();
     if (cancelled) throw aio::cancelled_error();
@@ -59,7 +49,7 @@ aio::http::application make_app(probe& p) {
   return app;
 }
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 TEST(HttpServerLimits, BodyOverClientMaxSizeIs413) {
   probe p;

@@ -1,6 +1,7 @@
 // response::enable_compression and stream_response::enable_compression: negotiation from
 // Accept-Encoding, the head (Content-Encoding, Vary, length), HEAD, streamed bodies; checked by
-// decoding with zlib, with curl --compressed and with aio's client.
+// decoding with zlib and with aio's client (curl --compressed:
+// tests/integration/http/server/interop_test.cpp).
 
 #include <gtest/gtest.h>
 
@@ -20,7 +21,7 @@ using aio::http::request;
 using aio::http::response;
 using namespace server_test;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 std::string sample() {
   std::string s;
@@ -270,37 +271,6 @@ TEST(HttpResponseCompression, CompressedBodyGetsAWeakEtag) {
         EXPECT_EQ(s2.headers.get("ETag", ""), "\"s1\"");
         EXPECT_EQ(s2.body, stream_body());
         c.close();
-        co_await srv.shutdown();
-      }(app),
-      k_real);
-}
-
-coro<std::string> run_curl(std::vector<std::string> args) {
-  aio::process p =
-      co_await aio::create_subprocess_exec("curl", args, {.stdout_ = aio::pipe, .stderr_ = aio::pipe});
-  auto [out, err] = co_await p.communicate();
-  const int status = co_await p.wait();
-  EXPECT_EQ(status, 0) << "curl failed: " << err;
-  co_return out;
-}
-
-TEST(HttpResponseCompression, CurlCompressed) {
-  if (std::system("curl --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
-  auto app = compression_app();
-  aio_test::run(
-      [](aio::http::application& app) -> coro<> {
-        auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
-        const std::string base = "http://127.0.0.1:" + std::to_string(srv.port());
-        std::vector<std::string> a1 = {"-sS", "--compressed", base + "/text"};
-        EXPECT_EQ(co_await run_curl(std::move(a1)), sample());
-        std::vector<std::string> a2 = {"-sS", "--compressed", base + "/stream"};
-        EXPECT_EQ(co_await run_curl(std::move(a2)), stream_body());
-        std::vector<std::string> a3 = {"-sS", "-H", "Accept-Encoding: deflate", "--compressed",
-                                       base + "/text"};
-        EXPECT_EQ(co_await run_curl(std::move(a3)), sample());
-        // Without --compressed curl sends no Accept-Encoding: identity.
-        std::vector<std::string> a4 = {"-sS", "-o", "/dev/null", "-w", "%{size_download}", base + "/text"};
-        EXPECT_EQ(co_await run_curl(std::move(a4)), std::to_string(sample().size()));
         co_await srv.shutdown();
       }(app),
       k_real);

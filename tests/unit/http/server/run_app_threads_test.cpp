@@ -24,7 +24,7 @@ using aio::http::response;
 using namespace server_test;
 using namespace std::chrono_literals;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -112,12 +112,7 @@ TEST(HttpServerRunApp, CancellingRunAppShutsDown) {
         auto c = co_await connect_retrying(port);
         EXPECT_EQ((co_await c.request("GET / HTTP/1.1\r\nHost: x\r\n\r\n")).status, 200);
         serving.cancel();
-        bool cancelled = false;
-        try {
-          co_await serving;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(serving);
         EXPECT_TRUE(cancelled);
         EXPECT_TRUE(co_await c.at_eof());
       }(app, port),

@@ -1,11 +1,13 @@
 #pragma once
 // A raw HTTP/1.1 client for the server tests: sends bytes as given (so tests can send malformed or
-// pipelined requests) and parses responses with aio's response parser.
+// pipelined requests) and parses responses with aio's response parser; and a multipart/byteranges
+// splitter (the unit and the curl tests of file_response).
 
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "../../../../src/http/parser.hpp"
 #include "aio/aio.hpp"
@@ -93,5 +95,44 @@ class raw_client {
       std::make_unique<aio::http::detail::response_parser>();
   std::string m_buf;
 };
+
+/// One part of a multipart/byteranges body.
+struct part {
+  std::string content_type;
+  std::string content_range;
+  std::string data;
+};
+
+/// Splits a multipart/byteranges body (RFC 9110 14.6) by the boundary named in `content_type`.
+inline std::vector<part> parse_byteranges(std::string_view content_type, const std::string& body) {
+  std::vector<part> parts;
+  const std::size_t b = content_type.find("boundary=");
+  if (!content_type.starts_with("multipart/byteranges") || b == std::string_view::npos) return parts;
+  const std::string delim = "--" + std::string(content_type.substr(b + 9));
+  std::size_t pos = body.find(delim);
+  while (pos != std::string::npos) {
+    pos += delim.size();
+    if (body.compare(pos, 2, "--") == 0) break;  // the closing delimiter
+    const std::size_t head_end = body.find("\r\n\r\n", pos);
+    if (head_end == std::string::npos) break;
+    part p;
+    const std::string head = body.substr(pos, head_end - pos);
+    auto field = [&head](const std::string& name) {
+      const std::size_t at = head.find(name + ": ");
+      if (at == std::string::npos) return std::string();
+      const std::size_t end = head.find("\r\n", at);
+      return head.substr(at + name.size() + 2,
+                         end == std::string::npos ? std::string::npos : end - at - name.size() - 2);
+    };
+    p.content_type = field("Content-Type");
+    p.content_range = field("Content-Range");
+    const std::size_t next = body.find("\r\n" + delim, head_end + 4);
+    if (next == std::string::npos) break;
+    p.data = body.substr(head_end + 4, next - head_end - 4);
+    parts.push_back(std::move(p));
+    pos = next + 2;
+  }
+  return parts;
+}
 
 }  // namespace server_test

@@ -22,6 +22,7 @@ namespace {
 
 using namespace hostile;
 using aio::coro;
+using aio_test::k_real;
 using namespace std::chrono_literals;
 
 double soak_seconds() {

@@ -22,7 +22,7 @@ using aio::http::response;
 using namespace server_test;
 namespace fs = std::filesystem;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 constexpr std::string_view k_secret = "TOP-SECRET-OUTSIDE-THE-ROOT";
 
 /// tmp/root (served) next to tmp/outside (never served unless a link is followed on purpose).

@@ -14,7 +14,7 @@ namespace http = aio::http;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 constexpr const char* k_python = "/usr/bin/python3";
 
 bool python_has(const char* module) {

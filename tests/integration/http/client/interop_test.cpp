@@ -1,5 +1,6 @@
-// Interoperability: the client against Python's aiohttp server and against nginx, both started by the
-// test as child processes on free ports. Skipped when python3-aiohttp or nginx is not installed.
+// Interoperability: the client against Python's aiohttp server (requests, and streamed uploads with
+// Expect: 100-continue) and against nginx, both started by the test as child processes on free ports.
+// Skipped when python3-aiohttp or nginx is not installed.
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -9,7 +10,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "aio/aio.hpp"
 #include "aio/http/client.hpp"
@@ -20,7 +23,7 @@ namespace http = aio::http;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 constexpr const char* k_python = "/usr/bin/python3";  // the system one: python3-aiohttp lives there
 
 bool have_aiohttp() {
@@ -144,6 +147,75 @@ TEST(client_interop, aiohttp_server) {
         co_await ws.close();
         co_await session.close();
         p.terminate();
+        co_await p.wait();
+      }(),
+      k_real);
+}
+
+// ---- aiohttp's server: streamed uploads and Expect: 100-continue ---------------------------------
+// (client_upload: the rest of that suite, against aio's own server and a raw one, is
+// tests/unit/http/client/upload_test.cpp.)
+
+constexpr const char* k_aiohttp_upload_server = R"PY(
+import asyncio
+from aiohttp import web
+
+async def upload(request):
+    n = 0
+    async for chunk in request.content.iter_any():
+        n += len(chunk)
+    return web.Response(text="%d %s %s" % (n, request.headers.get("Expect", "-"),
+                                          request.headers.get("Transfer-Encoding", "-")))
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/upload", upload)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(site._server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+)PY";
+
+/// A producer of `n` chunks of `size` bytes.
+struct chunks {
+  int n;
+  std::size_t size;
+  int given = 0;
+  aio::coro<std::optional<std::string>> operator()() {
+    if (given == n) co_return std::nullopt;
+    ++given;
+    co_return std::string(size, static_cast<char>('a' + given % 26));
+  }
+};
+
+TEST(client_upload, aiohttp_server_takes_streams_and_answers_100_continue) {
+  if (!have_aiohttp()) GTEST_SKIP() << "python3-aiohttp is not installed";
+  aio_test::run(
+      []() -> aio::coro<> {
+        aio::subprocess_options po;
+        po.stdout_ = aio::pipe;
+        const std::vector<std::string> args{"-c", k_aiohttp_upload_server};
+        aio::process p = co_await aio::create_subprocess_exec(k_python, args, po);
+        const std::string port = co_await p.stdout_().readline();
+        const std::string url = "http://127.0.0.1:" + port.substr(0, port.size() - 1) + "/upload";
+        http::client_session session;
+        chunks gen{100, 64 * 1024};
+        auto r = co_await session.post(url, {.stream = gen});
+        EXPECT_EQ(co_await r.text(), "6553600 - chunked");
+        const std::string body(100000, 'e');
+        // expect100_timeout unset: wait as aiohttp does; aiohttp's server does send 100.
+        auto r2 =
+            co_await session.post(url, {.body = body, .expect100 = true, .expect100_timeout = std::nullopt});
+        EXPECT_EQ(co_await r2.text(), "100000 100-continue -");
+        chunks more{10, 1000};
+        auto r3 = co_await session.post(url, {.stream = more, .expect100 = true});
+        EXPECT_EQ(co_await r3.text(), "10000 100-continue chunked");
+        co_await session.close();
+        p.kill();
         co_await p.wait();
       }(),
       k_real);

@@ -1,4 +1,4 @@
-# Drives aio's HTTP server with Python's aiohttp client (tests/unit/http/server/interop_test.cpp).
+# Drives aio's HTTP server with Python's aiohttp client (tests/integration/http/server/interop_test.cpp).
 # Usage: aiohttp_client.py PORT. Prints "OK" when every check passed; fails with a traceback otherwise.
 import asyncio
 import sys

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "../../unit/http/websocket_connection_support.hpp"
 #include "aio/aio.hpp"
 #include "test_support.hpp"
-#include "websocket_connection_support.hpp"
 
 using namespace std::chrono_literals;
 using aio::http::websocket_connection;
@@ -18,7 +18,7 @@ using aio::http::ws_msg_type;
 
 namespace {
 
-constexpr aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 /// A Python interpreter that can `import websockets`, or "" (the tests then skip).
 const std::string& python_with_websockets() {

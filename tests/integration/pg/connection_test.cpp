@@ -185,12 +185,7 @@ TEST_F(pg_connection, cancel_running_query) {
         auto sleeper = aio::create_task(conn.execute("SELECT pg_sleep(10)"));
         co_await aio::sleep(0.2s);
         sleeper.cancel();
-        bool cancelled = false;
-        try {
-          co_await sleeper;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(sleeper);
         EXPECT_TRUE(cancelled);
         EXPECT_LT(aio::get_running_loop().time() - start, 3s);
         // Usable again, and the cancelled statement's error was drained.
@@ -307,12 +302,7 @@ TEST_F(pg_connection, transaction_rolls_back_on_cancellation) {
         }));
         co_await aio::sleep(0.2s);
         t.cancel();
-        bool cancelled = false;
-        try {
-          co_await t;
-        } catch (const aio::cancelled_error&) {
-          cancelled = true;
-        }
+        const bool cancelled = co_await aio_test::was_cancelled(t);
         EXPECT_TRUE(cancelled);
         EXPECT_FALSE(conn.is_closed());
         EXPECT_FALSE(conn.is_in_transaction());
