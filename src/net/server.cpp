@@ -18,6 +18,7 @@
 #include "aio/io/detail/io_operation.hpp"
 #include "aio/net/getaddrinfo.hpp"
 #include "aio/net/open_connection.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/sync/event.hpp"
 #include "aio/task/task.hpp"
@@ -193,7 +194,7 @@ void listen_on(state& s, const socket_address& addr) {
     auto len = static_cast<socklen_t>(socket_address::capacity());
     if (::getsockname(fd, static_cast<sockaddr*>(l->address.data()), &len) == 0) l->address.resize(len);
     if (addr.family() == AF_UNIX) l->address = addr;
-    s.loop->attach_io(l->reg);
+    detail::loop_access::attach_io(*s.loop, l->reg);
   } catch (...) {
     ::close(fd);
     throw;
@@ -207,7 +208,7 @@ void close_listeners(state& s) noexcept {
       l->accepting.cancel();    // withdraws its accept operation before the fd goes
       l->accepting = task<>{};  // the loop keeps the task until it ends; it holds the state until then
     }
-    s.loop->detach_io(l->reg);
+    detail::loop_access::detach_io(*s.loop, l->reg);
     if (l->reg.m_fd >= 0) ::close(l->reg.m_fd);
     l->reg.m_fd = -1;
   }

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "aio/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -65,7 +66,7 @@ stream_transport::stream_transport(event_loop& loop, int fd, bool is_socket) : m
   m_reg.m_fd = fd;
   m_reg.m_is_socket = is_socket;
   try {
-    loop.attach_io(m_reg);
+    loop_access::attach_io(loop, m_reg);
   } catch (...) {
     ::close(fd);
     throw;
@@ -114,7 +115,7 @@ bool stream_transport::read_now() {
   op.m_reg = &m_reg;
   op.m_buf = dest;
   op.m_len = direct ? target.tail_room() : k_read_chunk;
-  if (!m_loop->try_io(op)) return false;
+  if (!loop_access::try_io(*m_loop, op)) return false;
   const std::int64_t r = op.m_result;
   if (r > 0) {
     if (direct) {
@@ -175,7 +176,7 @@ void stream_transport::start_read_wait() {
   m_read_op.m_context = this;
   m_read_pending = true;
   add_ref();
-  if (m_loop->submit_io(m_read_op)) {
+  if (loop_access::submit_io(*m_loop, m_read_op)) {
     m_read_pending = false;
     --m_refs;  // completed in place; the caller still holds a reference
     on_readable();
@@ -237,7 +238,7 @@ void stream_transport::send_or_queue(std::string_view wire) {
     op.m_reg = &m_reg;
     op.m_buf = const_cast<char*>(wire.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast): only read
     op.m_len = wire.size();
-    if (m_loop->try_io(op)) {
+    if (loop_access::try_io(*m_loop, op)) {
       if (op.m_result < 0) {
         fail_writes(static_cast<int>(-op.m_result));
         return;
@@ -261,7 +262,7 @@ void stream_transport::start_flush() {
     op.m_reg = &m_reg;
     op.m_buf = const_cast<char*>(m_wbuf.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast): only read
     op.m_len = m_wbuf.size();
-    if (m_loop->try_io(op)) {
+    if (loop_access::try_io(*m_loop, op)) {
       if (op.m_result < 0) {
         fail_writes(static_cast<int>(-op.m_result));
         break;
@@ -278,7 +279,7 @@ void stream_transport::start_flush() {
     m_write_op.m_context = this;
     m_write_pending = true;
     add_ref();
-    if (!m_loop->submit_io(m_write_op)) return;
+    if (!loop_access::submit_io(*m_loop, m_write_op)) return;
     m_write_pending = false;
     --m_refs;  // completed in place; the caller still holds a reference
   }
@@ -352,7 +353,7 @@ void stream_transport::flush_filter_output(std::string_view wire) {
 void stream_transport::close() {
   if (m_closing) return;
   m_closing = true;
-  if (m_read_pending && m_loop->cancel_io(m_read_op)) {
+  if (m_read_pending && loop_access::cancel_io(*m_loop, m_read_op)) {
     m_read_pending = false;
     --m_refs;  // the operation's reference; the caller holds another
   }
@@ -378,15 +379,15 @@ void stream_transport::finish_close() noexcept {
   if (m_closed) return;
   m_closed = true;
   m_eof = true;
-  if (m_read_pending && m_loop->cancel_io(m_read_op)) {
+  if (m_read_pending && loop_access::cancel_io(*m_loop, m_read_op)) {
     m_read_pending = false;
     --m_refs;
   }
-  if (m_write_pending && m_loop->cancel_io(m_write_op)) {
+  if (m_write_pending && loop_access::cancel_io(*m_loop, m_write_op)) {
     m_write_pending = false;
     --m_refs;
   }
-  m_loop->detach_io(m_reg);
+  loop_access::detach_io(*m_loop, m_reg);
   ::close(m_reg.m_fd);
   m_readers.wake_all();
   m_drainers.wake_all();

@@ -16,6 +16,7 @@
 #include "aio/executor/to_thread.hpp"
 #include "aio/io/detail/io_operation.hpp"
 #include "aio/pg/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 
 namespace aio::pg::detail {
 
@@ -45,12 +46,12 @@ class wait_registration {
  public:
   wait_registration(event_loop& loop, int fd) : m_loop(&loop) {
     m_reg.m_fd = fd;
-    loop.attach_io(m_reg);
+    aio::detail::loop_access::attach_io(loop, m_reg);
     m_reg.m_readable = m_reg.m_writable = false;  // the caller saw not-ready: wait for the kernel to say so
   }
   wait_registration(const wait_registration&) = delete;
   wait_registration& operator=(const wait_registration&) = delete;
-  ~wait_registration() { m_loop->detach_io(m_reg); }
+  ~wait_registration() { aio::detail::loop_access::detach_io(*m_loop, m_reg); }
   aio::detail::io_registration& reg() noexcept { return m_reg; }
 
  private:
