@@ -66,9 +66,9 @@ bool ws_connection_state::pump() {
     std::string().swap(leftover);
     if (reading_finished()) return true;
   }
-  std::string_view in = transport->m_rbuf.view();
+  std::string_view in = transport->read_buffer().view();
   if (in.empty()) {
-    if (transport->m_read_error != 0) {
+    if (transport->read_error() != 0) {
       std::exception_ptr why;
       try {
         transport->throw_read_error();
@@ -78,7 +78,7 @@ bool ws_connection_state::pump() {
       on_lost(why);
       return true;
     }
-    if (transport->m_eof) {
+    if (transport->saw_eof()) {
       on_lost(nullptr);
       return true;
     }
@@ -87,7 +87,7 @@ bool ws_connection_state::pump() {
   const std::size_t before = in.size();
   decode(in);
   // After a close frame or an error the rest stays unread: the peer must not send after either.
-  transport->m_rbuf.consume(before - in.size());
+  transport->read_buffer().consume(before - in.size());
   return true;
 }
 

@@ -392,7 +392,7 @@ void stream_transport::finish_close() noexcept {
   m_readers.wake_all();
   m_drainers.wake_all();
   m_closers.wake_all();
-  if (m_on_closed != nullptr) m_on_closed(*this);
+  if (m_list != nullptr) m_list->remove(*this);
 }
 
 void stream_transport::park_closer(transport_waiter& w) { park(w, m_closers); }
@@ -410,6 +410,35 @@ socket_address stream_transport::sockname() const {
   auto len = static_cast<socklen_t>(socket_address::capacity());
   if (::getsockname(m_reg.m_fd, static_cast<sockaddr*>(a.data()), &len) == 0) a.resize(len);
   return a;
+}
+
+// ---- connection_list ------------------------------------------------------------------------------
+
+connection_list::~connection_list() {
+  // Connections still open (their handles kept by the application) outlive the server: unhook them.
+  for (stream_transport* t = m_head; t != nullptr;) {
+    stream_transport* next = t->m_list_next;
+    t->m_list = nullptr;
+    t->m_list_prev = t->m_list_next = nullptr;
+    t = next;
+  }
+}
+
+void connection_list::push_front(stream_transport& t) noexcept {
+  t.m_list = this;
+  t.m_list_next = m_head;
+  if (m_head != nullptr) m_head->m_list_prev = &t;
+  m_head = &t;
+  ++m_size;
+}
+
+void connection_list::remove(stream_transport& t) noexcept {
+  if (t.m_list_prev != nullptr) t.m_list_prev->m_list_next = t.m_list_next;
+  if (t.m_list_next != nullptr) t.m_list_next->m_list_prev = t.m_list_prev;
+  if (m_head == &t) m_head = t.m_list_next;
+  t.m_list_prev = t.m_list_next = nullptr;
+  t.m_list = nullptr;
+  --m_size;
 }
 
 }  // namespace aio::detail

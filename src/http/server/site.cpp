@@ -36,7 +36,7 @@ namespace {
 bool peer_gone(http_connection& c) {
   aio::detail::stream_transport* t = c.reader().transport();
   if (t->is_closed()) return true;
-  if (t->m_eof && t->m_rbuf.empty()) return true;
+  if (t->saw_eof() && t->read_buffer().empty()) return true;
   char byte = 0;
   const ssize_t n = ::recv(t->fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0) return true;
