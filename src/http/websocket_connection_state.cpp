@@ -1,8 +1,6 @@
 // websocket_connection's synchronous core: decoding into the pending queue, control frames, losing
 // the peer, and the heartbeat timer (docs/design/websocket.md, "The connection layer").
 
-#include <sys/socket.h>
-
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -249,9 +247,7 @@ bool ws_connection_state::bytes_waiting_in_socket() const noexcept {
   // The io_uring backend caches readiness: with no read parked, the in-place read above may not have
   // asked the kernel at all. A peek does. Unread bytes prove the peer is alive; the application just
   // has not read them yet.
-  if (!transport->is_socket() || transport->is_closed()) return false;
-  char byte = 0;
-  return ::recv(transport->fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+  return transport->peek() == aio::detail::stream_transport::peek_result::bytes;
 }
 
 void ws_connection_state::heartbeat_failed() {

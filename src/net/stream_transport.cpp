@@ -397,6 +397,16 @@ void stream_transport::finish_close() noexcept {
 
 void stream_transport::park_closer(transport_waiter& w) { park(w, m_closers); }
 
+stream_transport::peek_result stream_transport::peek() const noexcept {
+  if (m_closed) return peek_result::closed;
+  if (!m_reg.m_is_socket) return peek_result::empty;
+  char byte = 0;
+  const ssize_t n = ::recv(m_reg.m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return peek_result::bytes;
+  if (n == 0) return peek_result::closed;  // the peer's FIN
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? peek_result::empty : peek_result::closed;
+}
+
 socket_address stream_transport::peername() const {
   if (m_peer.size() != 0 || !m_reg.m_is_socket || m_closed) return m_peer;
   auto len = static_cast<socklen_t>(socket_address::capacity());

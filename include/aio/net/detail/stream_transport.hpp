@@ -156,6 +156,12 @@ class stream_transport {
   void flush_filter_output(std::string_view wire);
   /// The filter's state changed in a way a parked reader waits for (TLS handshake finished): wake it.
   void wake_readers() noexcept { m_readers.wake_all(); }
+  /// What `peek()` found in the socket.
+  enum class peek_result : unsigned char { empty, bytes, closed };
+  /// Asks the kernel, consuming nothing, whether unread bytes wait in the socket or the peer closed or
+  /// reset it: the readiness cache cannot tell (io_uring fills it only while a read is parked).
+  /// `closed` for a closed transport too; `empty` when the fd is not a socket (a pipe).
+  [[nodiscard]] peek_result peek() const noexcept;
 
   // ---- sendfile ---------------------------------------------------------------------------------
   // stream_writer::sendfile (src/net/stream_sendfile.cpp). While a sendfile runs it owns the fd's write
