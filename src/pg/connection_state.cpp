@@ -30,7 +30,11 @@ struct ready_now {
   void await_resume() const noexcept {}
 };
 
-/// True when `fd` is ready now (or failed or hung up: libpq's next call says which).
+/// True when `fd` is ready now (or failed or hung up: libpq's next call says which). A raw poll(2) with
+/// a zero timeout on purpose, the one place aio::pg asks the kernel directly: the backend learns
+/// readiness from edges (epoll) or a multishot poll (io_uring) on a registered fd and has no level
+/// query, and libpq's socket is registered only for the length of one wait (libpq may replace it
+/// between calls). Only a level check tells whether libpq left bytes unread (see wait_fd).
 bool ready_now_poll(int fd, bool write) noexcept {
   pollfd p{fd, static_cast<short>(write ? POLLOUT : POLLIN), 0};
   int n = 0;
