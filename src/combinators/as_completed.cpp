@@ -5,6 +5,7 @@
 
 #include "aio/combinators/detail/as_completed_operation.hpp"
 #include "aio/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -24,7 +25,7 @@ void as_completed_core::allocate(std::size_t n) {
 }
 
 as_completed_core::~as_completed_core() {
-  if (armed()) running_loop()->remove_timer(this);
+  if (armed()) loop_access::remove_timer(*running_loop(), this);
   for (std::size_t i = 0; i < m_n; ++i) {
     as_completed_child& c = m_children[i];
     if (c.m_linked) c.m_task->remove_waiter(&c);
@@ -48,7 +49,7 @@ void as_completed_core::start(bool timed, clock::duration timeout) {
   if (timed && m_unfinished != 0) {
     event_loop& loop = get_running_loop();
     const clock::time_point now = loop.time();
-    if (timeout < clock::time_point::max() - now) loop.add_timer(this, now + timeout);
+    if (timeout < clock::time_point::max() - now) loop_access::add_timer(loop, this, now + timeout);
   }
 }
 
@@ -96,7 +97,7 @@ void as_completed_core::on_child_done(wait_node* n) noexcept {
   c->m_linked = false;
   --self->m_unfinished;
   self->push_done(c);
-  if (self->m_unfinished == 0 && self->armed()) running_loop()->remove_timer(self);
+  if (self->m_unfinished == 0 && self->armed()) loop_access::remove_timer(*running_loop(), self);
   self->dispatch();
 }
 

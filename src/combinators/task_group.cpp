@@ -5,6 +5,7 @@
 
 #include "aio/combinators/task_group.hpp"
 #include "aio/detail/result_slot.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio {
@@ -48,7 +49,7 @@ void task_group::adopt(detail::task_header* t) {
   ++m_children;
   // gh-128550: the done callback always goes through the loop, even for a task already done.
   if (t->has(detail::task_header::flag_done)) {
-    t->loop().enqueue_callback(c);
+    detail::loop_access::enqueue_callback(t->loop(), c);
   } else {
     t->add_waiter(c);
   }

@@ -3,13 +3,14 @@
 #include <stdexcept>
 
 #include "aio/combinators/detail/timeout_operation.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
 
 timeout_scope::~timeout_scope() {
   // The frame is being destroyed mid-await (the loop closed): leave no timer pointing at it.
-  if (armed()) running_loop()->remove_timer(this);
+  if (armed()) loop_access::remove_timer(*running_loop(), this);
 }
 
 void timeout_scope::enter(const deadline& d) {
@@ -27,7 +28,7 @@ void timeout_scope::enter(const deadline& d) {
   if (when == clock::time_point::max()) return;
   // A deadline already past fires on the next iteration (asyncio: call_soon), after the inner work
   // had its first step.
-  loop.add_timer(this, when);
+  loop_access::add_timer(loop, this, when);
 }
 
 void timeout_scope::on_fire(timer_node* n) noexcept {
@@ -37,7 +38,7 @@ void timeout_scope::on_fire(timer_node* n) noexcept {
 }
 
 bool timeout_scope::exit(bool ended_by_cancel) noexcept {
-  if (armed()) m_task->loop().remove_timer(this);
+  if (armed()) loop_access::remove_timer(m_task->loop(), this);
   if (m_state == state::expiring) {
     m_state = state::expired;
     return m_task->uncancel() <= m_cancelling && ended_by_cancel;

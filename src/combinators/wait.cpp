@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "aio/combinators/wait.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -28,7 +29,7 @@ void wait_core::detach() noexcept {
       c.m_linked = false;
     }
   }
-  if (armed()) running_loop()->remove_timer(this);
+  if (armed()) loop_access::remove_timer(*running_loop(), this);
 }
 
 bool wait_core::satisfied_by(task_header* t) noexcept {
@@ -70,7 +71,7 @@ bool wait_core::suspend(std::coroutine_handle<> h) {
   if (m_timed) {
     event_loop& loop = m_self->loop();
     const clock::time_point now = loop.time();
-    if (m_timeout < clock::time_point::max() - now) loop.add_timer(this, now + m_timeout);
+    if (m_timeout < clock::time_point::max() - now) loop_access::add_timer(loop, this, now + m_timeout);
   }
   m_self->m_suspended = this;
   m_waiting = true;

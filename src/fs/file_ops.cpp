@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "aio/executor/to_thread.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::files::detail {
@@ -91,7 +92,7 @@ file_ops& file_ops_for(event_loop& loop) {
   // Stateless: one instance of each serves every loop and thread.
   static thread_pool_file_ops pool_ops;
   static ring_file_ops ring_ops;
-  if (loop.async_files()) return ring_ops;
+  if (aio::detail::loop_access::async_files(loop)) return ring_ops;
   return pool_ops;
 }
 

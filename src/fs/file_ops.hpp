@@ -55,7 +55,8 @@ class file_ops {
   virtual coro<sys_result<std::vector<std::string>>> list_dir(std::string path) = 0;
 };
 
-/// The implementation for `loop`: the ring one when `loop.async_files()`, else the thread-pool one.
+/// The implementation for `loop`: the ring one when `loop_access::async_files(loop)`, else the
+/// thread-pool one.
 file_ops& file_ops_for(event_loop& loop);
 
 }  // namespace aio::files::detail

@@ -1,8 +1,6 @@
 // websocket_connection's synchronous core: decoding into the pending queue, control frames, losing
 // the peer, and the heartbeat timer (docs/design/websocket.md, "The connection layer").
 
-#include <sys/socket.h>
-
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -66,9 +64,9 @@ bool ws_connection_state::pump() {
     std::string().swap(leftover);
     if (reading_finished()) return true;
   }
-  std::string_view in = transport->m_rbuf.view();
+  std::string_view in = transport->read_buffer().view();
   if (in.empty()) {
-    if (transport->m_read_error != 0) {
+    if (transport->read_error() != 0) {
       std::exception_ptr why;
       try {
         transport->throw_read_error();
@@ -78,7 +76,7 @@ bool ws_connection_state::pump() {
       on_lost(why);
       return true;
     }
-    if (transport->m_eof) {
+    if (transport->saw_eof()) {
       on_lost(nullptr);
       return true;
     }
@@ -87,7 +85,7 @@ bool ws_connection_state::pump() {
   const std::size_t before = in.size();
   decode(in);
   // After a close frame or an error the rest stays unread: the peer must not send after either.
-  transport->m_rbuf.consume(before - in.size());
+  transport->read_buffer().consume(before - in.size());
   return true;
 }
 
@@ -249,9 +247,7 @@ bool ws_connection_state::bytes_waiting_in_socket() const noexcept {
   // The io_uring backend caches readiness: with no read parked, the in-place read above may not have
   // asked the kernel at all. A peek does. Unread bytes prove the peer is alive; the application just
   // has not read them yet.
-  if (!transport->is_socket() || transport->is_closed()) return false;
-  char byte = 0;
-  return ::recv(transport->fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+  return transport->peek() == aio::detail::stream_transport::peek_result::bytes;
 }
 
 void ws_connection_state::heartbeat_failed() {

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "aio/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 
 namespace aio::detail {
 
@@ -18,7 +19,7 @@ bool io_operation::await_suspend(std::coroutine_handle<> h) {
   }
   m_op.m_complete = &on_complete;
   m_op.m_context = this;
-  if (m_loop->submit_io(m_op)) {
+  if (loop_access::submit_io(*m_loop, m_op)) {
     if (!coop_exhausted()) return false;
     coop_yield(h);  // completed in place on a spent budget: the result waits for the next step
     return true;
@@ -45,7 +46,7 @@ std::int64_t io_operation::await_resume() {
 
 bool io_operation::on_cancel(suspension* s, const std::string& /*msg*/) {
   auto* self = static_cast<io_operation*>(s);
-  if (self->m_loop->cancel_io(self->m_op)) {
+  if (loop_access::cancel_io(*self->m_loop, self->m_op)) {
     self->m_op.m_result = -ECANCELED;
     self->m_task->wake();
     return false;  // withdrawn: the task delivers the cancel when it resumes

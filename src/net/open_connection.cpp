@@ -44,7 +44,7 @@ coro<transport_ptr> connect_one(const socket_address& addr) {
 }
 
 stream_pair make_pair_from(transport_ptr t, std::size_t limit) {
-  t->m_limit = limit;
+  t->set_limit(limit);
   stream_pair p{stream_reader(t.get()), stream_writer(t.get())};
   t.release()->release();  // the handles hold it now
   return p;

@@ -18,6 +18,7 @@
 #include "aio/io/detail/io_operation.hpp"
 #include "aio/net/getaddrinfo.hpp"
 #include "aio/net/open_connection.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/sync/event.hpp"
 #include "aio/task/task.hpp"
@@ -42,30 +43,12 @@ struct server::state {
   bool serving = false;
   bool closed = false;
   bool emfile_reported = false;
-  detail::stream_transport* connections = nullptr;  // intrusive list of open connections
-  std::size_t connection_count = 0;
-  std::size_t handlers = 0;   // connection tasks not finished
-  std::size_t acceptors = 0;  // accept tasks not finished
-  event closed_event;         // close() ran
-  event idle_event;           // closed and every handler finished
+  detail::connection_list connections;  // open connections (each leaves when its fd closes)
+  std::size_t handlers = 0;             // connection tasks not finished
+  std::size_t acceptors = 0;            // accept tasks not finished
+  event closed_event;                   // close() ran
+  event idle_event;                     // closed and every handler finished
 
-  void link(detail::stream_transport* t) noexcept {
-    t->m_owner = this;
-    t->m_on_closed = &unlink;
-    t->m_server_next = connections;
-    if (connections != nullptr) connections->m_server_prev = t;
-    connections = t;
-    ++connection_count;
-  }
-  static void unlink(detail::stream_transport& t) noexcept {
-    auto* s = static_cast<state*>(t.m_owner);
-    if (t.m_server_prev != nullptr) t.m_server_prev->m_server_next = t.m_server_next;
-    if (t.m_server_next != nullptr) t.m_server_next->m_server_prev = t.m_server_prev;
-    if (s->connections == &t) s->connections = t.m_server_next;
-    t.m_server_prev = t.m_server_next = nullptr;
-    t.m_on_closed = nullptr;
-    --s->connection_count;
-  }
   void check_idle() {
     if (closed && handlers == 0 && acceptors == 0) idle_event.set();
   }
@@ -131,7 +114,7 @@ void start_connection(const std::shared_ptr<state>& s, int fd, bool tcp) {
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  s->link(t.get());
+  s->connections.push_front(*t);
   s->loop->create_task(run_client(s, std::move(t), live_token(s, s->handlers)));
 }
 
@@ -193,7 +176,7 @@ void listen_on(state& s, const socket_address& addr) {
     auto len = static_cast<socklen_t>(socket_address::capacity());
     if (::getsockname(fd, static_cast<sockaddr*>(l->address.data()), &len) == 0) l->address.resize(len);
     if (addr.family() == AF_UNIX) l->address = addr;
-    s.loop->attach_io(l->reg);
+    detail::loop_access::attach_io(*s.loop, l->reg);
   } catch (...) {
     ::close(fd);
     throw;
@@ -207,7 +190,7 @@ void close_listeners(state& s) noexcept {
       l->accepting.cancel();    // withdraws its accept operation before the fd goes
       l->accepting = task<>{};  // the loop keeps the task until it ends; it holds the state until then
     }
-    s.loop->detach_io(l->reg);
+    detail::loop_access::detach_io(*s.loop, l->reg);
     if (l->reg.m_fd >= 0) ::close(l->reg.m_fd);
     l->reg.m_fd = -1;
   }
@@ -286,9 +269,9 @@ void server::close() {
 
 void server::close_clients() {
   if (!m_state) return;
-  // close() unlinks the connection from the list (m_on_closed) only once the fd is closed.
-  for (detail::stream_transport* t = m_state->connections; t != nullptr;) {
-    detail::stream_transport* next = t->m_server_next;
+  // close() takes the connection off the list only once the fd is closed.
+  for (detail::stream_transport* t = m_state->connections.front(); t != nullptr;) {
+    detail::stream_transport* next = t->next_connection();
     t->close();
     t = next;
   }
@@ -296,7 +279,7 @@ void server::close_clients() {
 
 void server::abort_clients() {
   if (!m_state) return;
-  while (m_state->connections != nullptr) m_state->connections->abort();
+  while (m_state->connections.front() != nullptr) m_state->connections.front()->abort();
 }
 
 coro<> server::serve_forever() {
@@ -322,7 +305,7 @@ coro<> server::wait_closed() {
   co_await s->idle_event.wait();
 }
 
-std::size_t server::connection_count() const noexcept { return m_state ? m_state->connection_count : 0; }
+std::size_t server::connection_count() const noexcept { return m_state ? m_state->connections.size() : 0; }
 
 namespace {
 // Plain functions forward to these coroutines (defaulted options and g++ 12: docs/design/compilers.md).

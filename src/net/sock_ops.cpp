@@ -25,6 +25,7 @@
 #include "../backend/backend.hpp"
 #include "aio/detail/coop_budget.hpp"
 #include "aio/io/detail/io_operation.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "socket_ops.hpp"
 
@@ -50,7 +51,7 @@ class fd_lease {
       auto sr = std::make_unique<shared_registration>();
       sr->m_reg.m_fd = fd;
       try {
-        loop.attach_io(sr->m_reg);
+        detail::loop_access::attach_io(loop, sr->m_reg);
       } catch (const std::system_error& e) {
         if (e.code() == std::errc::file_exists) {
           throw std::logic_error("aio: fd " + std::to_string(fd) +
@@ -68,7 +69,7 @@ class fd_lease {
   fd_lease& operator=(const fd_lease&) = delete;
   ~fd_lease() {
     if (--m_shared->m_users != 0) return;
-    m_loop->detach_io(m_shared->m_reg);
+    detail::loop_access::detach_io(*m_loop, m_shared->m_reg);
     t_leases.erase(m_key);
   }
 

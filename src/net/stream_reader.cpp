@@ -34,9 +34,9 @@ bool stream_read_operation::await_suspend(std::coroutine_handle<> h) {
 }
 
 std::string stream_read_operation::await_resume() {
-  m_t->m_wanted = 1;
+  m_t->end_read_wait();
   finish_wait(m_waiter);
-  byte_buffer& buf = m_t->m_rbuf;
+  byte_buffer& buf = m_t->read_buffer();
   switch (m_mode) {
     case mode::some:
       if (m_n == 0) return {};
@@ -68,7 +68,7 @@ bool stream_wait_operation::await_suspend(std::coroutine_handle<> h) {
 }
 
 void stream_wait_operation::await_resume() {
-  m_t->m_wanted = 1;
+  m_t->end_read_wait();
   finish_wait(m_waiter);
 }
 
@@ -113,23 +113,23 @@ coro<std::string> stream_reader::readuntil(std::vector<std::string> separators) 
   for (const auto& s : separators) longest = std::max(longest, s.size());
   std::size_t scanned = 0;  // bytes already searched (minus a separator's overlap)
   for (;;) {
-    const std::string_view data = t->m_rbuf.view();
+    const std::string_view data = t->read_buffer().view();
     const std::size_t from = scanned > longest ? scanned - longest : 0;
     const std::size_t end = find_end(data.substr(from), separators);
     if (end != std::string_view::npos) {
       const std::size_t n = from + end;
-      if (n > t->m_limit) {
+      if (n > t->limit()) {
         throw limit_overrun_error("aio: separator is found, but chunk is longer than limit", n);
       }
-      co_return t->m_rbuf.take(n);
+      co_return t->read_buffer().take(n);
     }
-    if (data.size() > t->m_limit) {
+    if (data.size() > t->limit()) {
       throw limit_overrun_error("aio: separator is not found, and chunk exceed the limit", data.size());
     }
     scanned = data.size();
-    if (t->m_eof || t->m_read_error != 0) {
+    if (t->read_done()) {
       t->throw_read_error();
-      throw incomplete_read_error(t->m_rbuf.take(t->m_rbuf.size()), data.size() + 1);
+      throw incomplete_read_error(t->read_buffer().take(t->read_buffer().size()), data.size() + 1);
     }
     co_await detail::stream_wait_operation(t, data.size() + 1);
   }
@@ -146,8 +146,9 @@ coro<std::string> stream_reader::readline() {
   } catch (const limit_overrun_error& e) {
     failure = std::current_exception();
     // As asyncio: drop the over-long line (through its newline when there is one) and report.
-    const std::size_t nl = t->m_rbuf.view().find('\n');
-    t->m_rbuf.consume(nl != std::string_view::npos ? nl + 1 : t->m_rbuf.size());
+    detail::byte_buffer& buf = t->read_buffer();
+    const std::size_t nl = buf.view().find('\n');
+    buf.consume(nl != std::string_view::npos ? nl + 1 : buf.size());
   }
   std::rethrow_exception(failure);
 }

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "aio/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -65,7 +66,7 @@ stream_transport::stream_transport(event_loop& loop, int fd, bool is_socket) : m
   m_reg.m_fd = fd;
   m_reg.m_is_socket = is_socket;
   try {
-    loop.attach_io(m_reg);
+    loop_access::attach_io(loop, m_reg);
   } catch (...) {
     ::close(fd);
     throw;
@@ -114,7 +115,7 @@ bool stream_transport::read_now() {
   op.m_reg = &m_reg;
   op.m_buf = dest;
   op.m_len = direct ? target.tail_room() : k_read_chunk;
-  if (!m_loop->try_io(op)) return false;
+  if (!loop_access::try_io(*m_loop, op)) return false;
   const std::int64_t r = op.m_result;
   if (r > 0) {
     if (direct) {
@@ -175,7 +176,7 @@ void stream_transport::start_read_wait() {
   m_read_op.m_context = this;
   m_read_pending = true;
   add_ref();
-  if (m_loop->submit_io(m_read_op)) {
+  if (loop_access::submit_io(*m_loop, m_read_op)) {
     m_read_pending = false;
     --m_refs;  // completed in place; the caller still holds a reference
     on_readable();
@@ -237,7 +238,7 @@ void stream_transport::send_or_queue(std::string_view wire) {
     op.m_reg = &m_reg;
     op.m_buf = const_cast<char*>(wire.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast): only read
     op.m_len = wire.size();
-    if (m_loop->try_io(op)) {
+    if (loop_access::try_io(*m_loop, op)) {
       if (op.m_result < 0) {
         fail_writes(static_cast<int>(-op.m_result));
         return;
@@ -261,7 +262,7 @@ void stream_transport::start_flush() {
     op.m_reg = &m_reg;
     op.m_buf = const_cast<char*>(m_wbuf.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast): only read
     op.m_len = m_wbuf.size();
-    if (m_loop->try_io(op)) {
+    if (loop_access::try_io(*m_loop, op)) {
       if (op.m_result < 0) {
         fail_writes(static_cast<int>(-op.m_result));
         break;
@@ -278,7 +279,7 @@ void stream_transport::start_flush() {
     m_write_op.m_context = this;
     m_write_pending = true;
     add_ref();
-    if (!m_loop->submit_io(m_write_op)) return;
+    if (!loop_access::submit_io(*m_loop, m_write_op)) return;
     m_write_pending = false;
     --m_refs;  // completed in place; the caller still holds a reference
   }
@@ -352,7 +353,7 @@ void stream_transport::flush_filter_output(std::string_view wire) {
 void stream_transport::close() {
   if (m_closing) return;
   m_closing = true;
-  if (m_read_pending && m_loop->cancel_io(m_read_op)) {
+  if (m_read_pending && loop_access::cancel_io(*m_loop, m_read_op)) {
     m_read_pending = false;
     --m_refs;  // the operation's reference; the caller holds another
   }
@@ -378,23 +379,33 @@ void stream_transport::finish_close() noexcept {
   if (m_closed) return;
   m_closed = true;
   m_eof = true;
-  if (m_read_pending && m_loop->cancel_io(m_read_op)) {
+  if (m_read_pending && loop_access::cancel_io(*m_loop, m_read_op)) {
     m_read_pending = false;
     --m_refs;
   }
-  if (m_write_pending && m_loop->cancel_io(m_write_op)) {
+  if (m_write_pending && loop_access::cancel_io(*m_loop, m_write_op)) {
     m_write_pending = false;
     --m_refs;
   }
-  m_loop->detach_io(m_reg);
+  loop_access::detach_io(*m_loop, m_reg);
   ::close(m_reg.m_fd);
   m_readers.wake_all();
   m_drainers.wake_all();
   m_closers.wake_all();
-  if (m_on_closed != nullptr) m_on_closed(*this);
+  if (m_list != nullptr) m_list->remove(*this);
 }
 
 void stream_transport::park_closer(transport_waiter& w) { park(w, m_closers); }
+
+stream_transport::peek_result stream_transport::peek() const noexcept {
+  if (m_closed) return peek_result::closed;
+  if (!m_reg.m_is_socket) return peek_result::empty;
+  char byte = 0;
+  const ssize_t n = ::recv(m_reg.m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return peek_result::bytes;
+  if (n == 0) return peek_result::closed;  // the peer's FIN
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? peek_result::empty : peek_result::closed;
+}
 
 socket_address stream_transport::peername() const {
   if (m_peer.size() != 0 || !m_reg.m_is_socket || m_closed) return m_peer;
@@ -409,6 +420,35 @@ socket_address stream_transport::sockname() const {
   auto len = static_cast<socklen_t>(socket_address::capacity());
   if (::getsockname(m_reg.m_fd, static_cast<sockaddr*>(a.data()), &len) == 0) a.resize(len);
   return a;
+}
+
+// ---- connection_list ------------------------------------------------------------------------------
+
+connection_list::~connection_list() {
+  // Connections still open (their handles kept by the application) outlive the server: unhook them.
+  for (stream_transport* t = m_head; t != nullptr;) {
+    stream_transport* next = t->m_list_next;
+    t->m_list = nullptr;
+    t->m_list_prev = t->m_list_next = nullptr;
+    t = next;
+  }
+}
+
+void connection_list::push_front(stream_transport& t) noexcept {
+  t.m_list = this;
+  t.m_list_next = m_head;
+  if (m_head != nullptr) m_head->m_list_prev = &t;
+  m_head = &t;
+  ++m_size;
+}
+
+void connection_list::remove(stream_transport& t) noexcept {
+  if (t.m_list_prev != nullptr) t.m_list_prev->m_list_next = t.m_list_next;
+  if (t.m_list_next != nullptr) t.m_list_next->m_list_prev = t.m_list_prev;
+  if (m_head == &t) m_head = t.m_list_next;
+  t.m_list_prev = t.m_list_next = nullptr;
+  t.m_list = nullptr;
+  --m_size;
 }
 
 }  // namespace aio::detail

@@ -23,6 +23,7 @@
 
 #include "aio/io/detail/io_operation.hpp"
 #include "aio/net/getaddrinfo.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/sync/lock.hpp"
 #include "aio/sync/scoped.hpp"
@@ -59,13 +60,13 @@ struct udp_socket::state {
         (m_send_op != nullptr && m_send_op->op().m_pending)) {
       return;  // the operation's return calls us again
     }
-    if (m_reg.m_attached) m_loop->detach_io(m_reg);
+    if (m_reg.m_attached) detail::loop_access::detach_io(*m_loop, m_reg);
     ::close(m_reg.m_fd);
     m_reg.m_fd = -1;
   }
 
   void ensure_attached() {
-    if (!m_reg.m_attached) m_loop->attach_io(m_reg);
+    if (!m_reg.m_attached) detail::loop_access::attach_io(*m_loop, m_reg);
   }
 
   /// Throws EBADF when the socket is closed.
@@ -89,7 +90,7 @@ struct udp_socket::state {
   // awaiting call also reports as EBADF since the socket is closed; or its real result, kept).
   void abort_parked(detail::io_operation* op) noexcept {
     if (op == nullptr || !op->op().m_pending) return;  // not parked, or its result is already in
-    if (m_loop->cancel_io(op->op())) {
+    if (detail::loop_access::cancel_io(*m_loop, op->op())) {
       op->op().m_result = -EBADF;
       op->op().m_complete(op->op());  // wakes the waiting task, as the backend would
     }

@@ -16,6 +16,7 @@
 #include "aio/executor/to_thread.hpp"
 #include "aio/io/detail/io_operation.hpp"
 #include "aio/pg/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 
 namespace aio::pg::detail {
 
@@ -29,7 +30,11 @@ struct ready_now {
   void await_resume() const noexcept {}
 };
 
-/// True when `fd` is ready now (or failed or hung up: libpq's next call says which).
+/// True when `fd` is ready now (or failed or hung up: libpq's next call says which). A raw poll(2) with
+/// a zero timeout on purpose, the one place aio::pg asks the kernel directly: the backend learns
+/// readiness from edges (epoll) or a multishot poll (io_uring) on a registered fd and has no level
+/// query, and libpq's socket is registered only for the length of one wait (libpq may replace it
+/// between calls). Only a level check tells whether libpq left bytes unread (see wait_fd).
 bool ready_now_poll(int fd, bool write) noexcept {
   pollfd p{fd, static_cast<short>(write ? POLLOUT : POLLIN), 0};
   int n = 0;
@@ -45,12 +50,12 @@ class wait_registration {
  public:
   wait_registration(event_loop& loop, int fd) : m_loop(&loop) {
     m_reg.m_fd = fd;
-    loop.attach_io(m_reg);
+    aio::detail::loop_access::attach_io(loop, m_reg);
     m_reg.m_readable = m_reg.m_writable = false;  // the caller saw not-ready: wait for the kernel to say so
   }
   wait_registration(const wait_registration&) = delete;
   wait_registration& operator=(const wait_registration&) = delete;
-  ~wait_registration() { m_loop->detach_io(m_reg); }
+  ~wait_registration() { aio::detail::loop_access::detach_io(*m_loop, m_reg); }
   aio::detail::io_registration& reg() noexcept { return m_reg; }
 
  private:

@@ -11,6 +11,7 @@
 #include <string>
 #include <system_error>
 
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -68,7 +69,7 @@ void process_state::watch() {
   m_reg = io_registration{};
   m_reg.m_fd = m_pidfd;
   m_reg.m_is_socket = false;
-  m_loop->attach_io(m_reg);
+  loop_access::attach_io(*m_loop, m_reg);
   arm();
   if (m_watch_error != 0) {
     throw std::system_error(m_watch_error, std::generic_category(),
@@ -88,7 +89,7 @@ void process_state::arm() {
     m_op.m_reg = &m_reg;
     m_op.m_complete = &on_ready;
     m_op.m_context = this;
-    if (!m_loop->submit_io(m_op)) {
+    if (!loop_access::submit_io(*m_loop, m_op)) {
       m_watching = true;
       add_ref();
       m_loop->begin_external();  // virtual time follows the wall while a task waits for the child
@@ -96,7 +97,7 @@ void process_state::arm() {
     }
     if (m_op.m_result < 0) {
       m_watch_error = static_cast<int>(-m_op.m_result);
-      m_loop->detach_io(m_reg);
+      loop_access::detach_io(*m_loop, m_reg);
       return;
     }
     if (reap_now()) {
@@ -122,16 +123,17 @@ void process_state::on_ready(io_op& op) noexcept {
     self->finish();
   } else if (op.m_result < 0 && op.m_result != -ECANCELED) {
     self->m_watch_error = static_cast<int>(-op.m_result);
-    self->m_loop->detach_io(self->m_reg);
+    loop_access::detach_io(*self->m_loop, self->m_reg);
     self->m_waiters.wake_all();
   } else if (self->m_waiters.empty()) {
-    self->m_loop->detach_io(self->m_reg);  // a cancelled watch that the kernel acknowledged late
+    loop_access::detach_io(*self->m_loop,
+                           self->m_reg);  // a cancelled watch that the kernel acknowledged late
   } else {
     try {
       self->arm();  // spurious readiness: wait again
     } catch (...) {
       self->m_watch_error = ENOMEM;  // only allocation (io_uring's submission queue) can throw here
-      self->m_loop->detach_io(self->m_reg);
+      loop_access::detach_io(*self->m_loop, self->m_reg);
     }
     if (self->m_watch_error != 0) self->m_waiters.wake_all();
   }
@@ -140,10 +142,10 @@ void process_state::on_ready(io_op& op) noexcept {
 
 void process_state::stop_watching() noexcept {
   if (!m_watching) return;
-  if (!m_loop->cancel_io(m_op)) return;  // the kernel still owns it: on_ready finishes the job
+  if (!loop_access::cancel_io(*m_loop, m_op)) return;  // the kernel still owns it: on_ready finishes the job
   m_watching = false;
   m_loop->end_external();
-  m_loop->detach_io(m_reg);
+  loop_access::detach_io(*m_loop, m_reg);
   --m_refs;  // the watch's reference; the caller holds another, so this never frees
 }
 
@@ -156,7 +158,7 @@ void process_state::finish() noexcept {
 }
 
 void process_state::close_pidfd() noexcept {
-  if (m_reg.m_attached) m_loop->detach_io(m_reg);
+  if (m_reg.m_attached) loop_access::detach_io(*m_loop, m_reg);
   if (m_pidfd >= 0) {
     ::close(m_pidfd);
     m_pidfd = -1;

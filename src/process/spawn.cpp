@@ -250,7 +250,7 @@ process spawn_process(event_loop& loop, const spawn_request& req) {
     child_stream& cs = streams.at(i);
     if (cs.parent.get() < 0) continue;
     auto* t = new stream_transport(loop, cs.parent.release(), false);  // closes the fd if it throws
-    t->m_limit = req.limit;
+    t->set_limit(req.limit);
     if (i == 0) {
       state->m_stdin = stream_writer(t);
     } else if (i == 1) {

@@ -13,6 +13,7 @@
 #include "../backend/backend.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/task/basic_handle.hpp"
 #include "aio/task/task_handle.hpp"
 
@@ -148,7 +149,7 @@ class loop_sink final : public detail::io_sink {
     if (writable && w.writer) push(w.write_item);
   }
   void on_complete(detail::io_op& op) override {
-    m_loop.io_completed();
+    detail::loop_access::io_completed(m_loop);
     ++m_events;
     op.m_complete(op);
   }
@@ -160,7 +161,7 @@ class loop_sink final : public detail::io_sink {
     if (i.m_queued) return;
     i.m_queued = true;
     i.add_ref();  // the queue's reference
-    m_loop.enqueue_callback(&i);
+    detail::loop_access::enqueue_callback(m_loop, &i);
   }
   event_loop& m_loop;
   std::unordered_map<int, std::unique_ptr<detail::fd_watch>>& m_fds;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/task/basic_handle.hpp"
 
 namespace aio::detail {
@@ -44,7 +45,7 @@ bool join_operation::on_cancel(suspension* s, const std::string& msg) {
 
 void done_callback_base::on_wake(wait_node* n) noexcept {
   auto* self = static_cast<done_callback_base*>(n);
-  home_loop()->enqueue_callback(self);
+  loop_access::enqueue_callback(*home_loop(), self);
 }
 
 }  // namespace aio::detail

@@ -15,6 +15,7 @@
 #include "aio/detail/coop_budget.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/task/coro.hpp"
 
@@ -106,13 +107,13 @@ void task_header::start_task(event_loop& loop, std::coroutine_handle<> root, std
   set(flag_task);
   m_resume = root;
   if (!name.empty()) set_name(std::move(name));
-  loop.register_task(this);
+  loop_access::register_task(loop, this);
   add_ref();  // the loop's reference, dropped in finish()
   if (eager) {
     step();
   } else {
     set(flag_queued);
-    loop.schedule(this);
+    loop_access::schedule(loop, this);
   }
 }
 
@@ -144,7 +145,7 @@ void task_header::wake() noexcept {
   assert(!has(flag_queued) && "aio: a task was woken twice");
   m_suspended = nullptr;
   set(flag_queued);
-  loop().schedule(this);
+  loop_access::schedule(loop(), this);
 }
 
 bool task_header::cancel(std::string msg) {
@@ -160,7 +161,7 @@ bool task_header::cancel(std::string msg) {
   if (!has(flag_queued) && m_suspended != nullptr) {
     suspension* s = m_suspended;
     if (s == &sleeping) {
-      loop().remove_timer(this);
+      loop_access::remove_timer(loop(), this);
       wake();
     } else if (s->m_cancel(s, cancel_message())) {
       // Forwarded (we await another task or future that will end our wait): nothing more to do.
@@ -195,7 +196,7 @@ void task_header::finish() noexcept {
   if (has(flag_error) && is_cancellation(error())) set(flag_cancelled);
   m_waiters.wake_all();
   if (!has(flag_future)) {
-    loop().unregister_task(this);
+    loop_access::unregister_task(loop(), this);
     release();  // the loop's reference
   }
 }

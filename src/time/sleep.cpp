@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -24,7 +25,7 @@ bool suspend_sleeping(std::coroutine_handle<> h, clock::rep ticks, bool absolute
     t->wake();
     return true;
   }
-  loop.add_timer(t, when);
+  loop_access::add_timer(loop, t, when);
   t->m_suspended = &task_header::sleeping;
   return true;
 }

@@ -41,7 +41,7 @@ class tls_handshake_operation {
     return true;
   }
   void await_resume() {
-    m_t->m_wanted = 1;
+    m_t->end_read_wait();
     finish_wait(m_waiter);
   }
 
@@ -52,7 +52,7 @@ class tls_handshake_operation {
 };
 
 coro<> run_handshake(stream_transport& t, const tls_filter& f) {
-  while (f.current() == tls_filter::state::handshaking && t.m_read_error == 0 && !t.m_eof) {
+  while (f.current() == tls_filter::state::handshaking && !t.read_done()) {
     co_await tls_handshake_operation(t, f);
   }
 }
@@ -87,7 +87,7 @@ coro<> start_tls(stream_transport& t, ssl_context ctx, std::string server_hostna
   auto owned = std::make_unique<tls_filter>(t, std::move(ctx), server_hostname);
   tls_filter& f = *owned;
   // Bytes read past the upgrade point (STARTTLS) are already the peer's TLS bytes.
-  const std::string early = t.m_rbuf.take(t.m_rbuf.size());
+  const std::string early = t.read_buffer().take(t.read_buffer().size());
   t.set_filter(std::move(owned));
   const std::string first_flight = f.begin(early);
   if (!first_flight.empty()) t.flush_filter_output(first_flight);
@@ -107,9 +107,9 @@ coro<> start_tls(stream_transport& t, ssl_context ctx, std::string server_hostna
   if (t.is_closing()) {
     throw std::system_error(tls_errc::closed_during_handshake, what + "the stream was closed");
   }
-  if (t.m_read_error != 0) {
+  if (t.read_error() != 0) {
     throw std::system_error(tls_errc::closed_during_handshake,
-                            what + std::generic_category().message(t.m_read_error));
+                            what + std::generic_category().message(t.read_error()));
   }
   throw std::system_error(tls_errc::closed_during_handshake, what + "the peer closed the connection");
 }

@@ -11,6 +11,7 @@
 #include "aio/detail/gcc12_capture_check.hpp"
 #include "aio/executor/detail/executor_call_operation.hpp"
 #include "aio/executor/thread_pool.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio {
@@ -54,7 +55,7 @@ template <class F, class... Args>
 executor_call_future<call_result_t<std::decay_t<F>, std::decay_t<Args>...>> submit_call(event_loop& loop,
                                                                                         executor& ex, F&& f,
                                                                                         Args&&... args) {
-  loop.check_thread("run_in_executor");
+  loop_access::check_thread(loop, "run_in_executor");
   return executor_call_future<call_result_t<std::decay_t<F>, std::decay_t<Args>...>>(
       &loop, &ex, std::decay_t<F>(std::forward<F>(f)),
       std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));

@@ -95,12 +95,12 @@ class stream_reader {
   /// As `readuntil`, with several separators: the match that ends first wins.
   coro<std::string> readuntil(std::vector<std::string> separators);
   /// True when EOF was seen and the buffer is empty.
-  [[nodiscard]] bool at_eof() const noexcept { return m_t->m_eof && m_t->m_rbuf.empty(); }
+  [[nodiscard]] bool at_eof() const noexcept { return m_t->saw_eof() && m_t->read_buffer().empty(); }
   /// Bytes buffered and not yet read.
-  [[nodiscard]] std::size_t buffered() const noexcept { return m_t->m_rbuf.size(); }
+  [[nodiscard]] std::size_t buffered() const noexcept { return m_t->read_buffer().size(); }
   /// The buffer limit for readline/readuntil (default 64 KiB).
-  [[nodiscard]] std::size_t limit() const noexcept { return m_t->m_limit; }
-  void set_limit(std::size_t n) noexcept { m_t->m_limit = n; }
+  [[nodiscard]] std::size_t limit() const noexcept { return m_t->limit(); }
+  void set_limit(std::size_t n) noexcept { m_t->set_limit(n); }
   [[nodiscard]] bool valid() const noexcept { return m_t != nullptr; }
   [[nodiscard]] detail::stream_transport* transport() const noexcept { return m_t; }
 

@@ -42,6 +42,7 @@ namespace detail {
 class backend;
 struct fd_watch;
 struct io_op;
+struct loop_access;
 struct io_registration;
 }  // namespace detail
 
@@ -186,36 +187,37 @@ class event_loop {
   [[nodiscard]] std::size_t watched_fds() const noexcept;
   /// Tasks not yet finished (in no particular order).
   [[nodiscard]] std::vector<detail::task_header*> tasks() const;
+  /// The backend this loop runs on: "epoll" or "io_uring" (what `backend_kind::automatic` picked).
+  [[nodiscard]] const char* backend_name() const noexcept;
 
-  // ---- for aio's own awaitables -------------------------------------------------------------
+ private:
+  friend class timer_handle;
+  friend struct detail::fd_watch;
+  // aio's own tasks, awaitables and transports reach the members below through detail::loop_access
+  // (include/aio/runtime/detail/loop_access.hpp, which documents each); users never do.
+  friend struct detail::loop_access;
+
   void schedule(detail::task_header* t) noexcept { m_ready.push(t, detail::ready_kind::task); }
   void add_timer(detail::timer_node* n, clock::time_point when) { m_timers.push(n, when); }
   void remove_timer(detail::timer_node* n) noexcept {
     if (n->armed()) m_timers.remove(n);
   }
-  /// A sleeping task is its own timer entry; when it fires the task is woken.
   void add_timer(detail::task_header* t, clock::time_point when) { m_timers.push(t, when); }
   void remove_timer(detail::task_header* t) noexcept {
     if (t->m_timer_index != UINT32_MAX) m_timers.remove(t);
   }
   void register_task(detail::task_header* t);
   void unregister_task(detail::task_header* t) noexcept;
-  /// Operations (src/backend/backend.hpp states the contract; detail/io_operation.hpp uses it).
   void attach_io(detail::io_registration& reg);
   void detach_io(detail::io_registration& reg) noexcept;
   bool try_io(detail::io_op& op) noexcept;
   bool submit_io(detail::io_op& op);
   bool cancel_io(detail::io_op& op) noexcept;
-  /// Cancels and waits until the kernel has let go of `op` (an awaiter's destructor; may block briefly).
   void abandon_io(detail::io_op& op) noexcept;
-  /// The backend reported a submitted operation's completion (bookkeeping for virtual time).
   void io_completed() noexcept {
     if (m_pending_io > 0) --m_pending_io;
   }
-  /// True when regular-file reads and writes are asynchronous in the kernel (io_uring).
   [[nodiscard]] bool async_files() const noexcept;
-  /// "epoll" or "io_uring".
-  [[nodiscard]] const char* backend_name() const noexcept;
   void enqueue_callback(detail::callback_item* item) noexcept {
     m_ready.push(item, detail::ready_kind::callback);
   }
@@ -224,9 +226,6 @@ class event_loop {
     if (m_debug && std::this_thread::get_id() != m_thread) throw_wrong_thread(what);
   }
 
- private:
-  friend class timer_handle;
-  friend struct detail::fd_watch;
   void run_once();
   void follow_wall() noexcept;
   void begin_run();

@@ -13,6 +13,7 @@
 #include "aio/detail/callback.hpp"
 #include "aio/detail/join_operation.hpp"
 #include "aio/errors.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/task/coro.hpp"
 #include "aio/task/task_handle.hpp"
@@ -101,7 +102,7 @@ class basic_handle {
     auto* cb = new done_callback<Self, std::decay_t<F>>(self, std::decay_t<F>(std::forward<F>(fn)));
     auto& p = get();
     if (p.has(task_header::flag_done)) {
-      p.loop().enqueue_callback(cb);
+      loop_access::enqueue_callback(p.loop(), cb);
     } else {
       p.add_waiter(cb);
     }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "aio/optional_arg.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/task/basic_handle.hpp"
 #include "aio/task/coro.hpp"
@@ -82,7 +83,7 @@ enum class no_task_name {};
 template <class T>
 task<T> create_task(coro<T> c, task_options opts) {
   event_loop& loop = get_running_loop();
-  loop.check_thread("create_task");
+  detail::loop_access::check_thread(loop, "create_task");
   auto h = c.release();
   if (!h) throw invalid_state_error("aio: create_task() was given an empty coro (moved from?)");
   task<T> t(&h.promise());

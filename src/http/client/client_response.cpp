@@ -75,8 +75,8 @@ void response_body::pump() {
   client_connection& c = *lease.conn;
   aio::detail::stream_transport* t = c.transport();
   for (;;) {
-    const parse_result r = c.parser.feed(t->m_rbuf.view());
-    t->m_rbuf.consume(r.consumed);  // a body view stays valid: consume() moves no byte
+    const parse_result r = c.parser.feed(t->read_buffer().view());
+    t->read_buffer().consume(r.consumed);  // a body view stays valid: consume() moves no byte
     switch (r.event) {
       case parse_event::body:
         if (decoder) {
@@ -88,7 +88,7 @@ void response_body::pump() {
         }
         continue;
       case parse_event::message_complete: {
-        const bool reusable = keep_alive && t->m_rbuf.empty();
+        const bool reusable = keep_alive && t->read_buffer().empty();
         finish(reusable);
         return;
       }
@@ -114,8 +114,8 @@ coro<> response_body::fill() {
       if (available() > 0 || complete || broken) break;
       client_connection& c = *lease.conn;
       aio::detail::stream_transport* t = c.transport();
-      if (t->m_eof || t->m_read_error != 0) {
-        if (t->m_read_error == 0 && c.parser.finish() == parse_event::message_complete) {
+      if (t->read_done()) {
+        if (t->read_error() == 0 && c.parser.finish() == parse_event::message_complete) {
           finish(false);  // a body delimited by the end of the connection
           co_return;
         }

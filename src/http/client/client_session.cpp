@@ -218,9 +218,9 @@ coro<response_head> read_head(client_connection& c, std::optional<seconds_d> soc
   bool informational = false;
   std::size_t interim = 0;
   for (;;) {
-    const parse_result r = c.parser.feed(t->m_rbuf.view());
+    const parse_result r = c.parser.feed(t->read_buffer().view());
     if (r.consumed > 0) got_any = true;
-    t->m_rbuf.consume(r.consumed);
+    t->read_buffer().consume(r.consumed);
     switch (r.event) {
       case parse_event::head: {
         const int status = c.parser.head().status;
@@ -247,7 +247,7 @@ coro<response_head> read_head(client_connection& c, std::optional<seconds_d> soc
       case parse_event::need_more:
         break;
     }
-    if (t->m_eof || t->m_read_error != 0) throw_disconnected(t, "the response head");
+    if (t->read_done()) throw_disconnected(t, "the response head");
     co_await wait_readable(t, sock_read);  // 1xx after 1xx in place: the budget makes it yield
   }
 }

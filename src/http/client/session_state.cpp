@@ -162,7 +162,7 @@ std::unique_ptr<client_connection> session_state::pop_idle(host_slot& s) {
     aio::detail::stream_transport* t = c->transport();
     const bool expired =
         t->loop().time() - c->idle_since >= std::chrono::duration_cast<clock::duration>(keepalive);
-    if (expired || t->is_closing() || t->m_eof || t->m_read_error != 0 || !t->m_rbuf.empty()) {
+    if (expired || t->is_closing() || t->read_done() || !t->read_buffer().empty()) {
       c->writer.abort();
       continue;
     }
@@ -276,12 +276,12 @@ coro<std::unique_ptr<client_connection>> session_state::open(const url& u) {
 coro<> wait_readable(aio::detail::stream_transport* t,
                      std::optional<std::chrono::duration<double>> sock_read) {
   if (!sock_read) {
-    co_await aio::detail::stream_wait_operation(t, t->m_rbuf.size() + 1);
+    co_await aio::detail::stream_wait_operation(t, t->read_buffer().size() + 1);
     co_return;
   }
   bool expired = false;
   try {
-    co_await aio::wait_for(aio::detail::stream_wait_operation(t, t->m_rbuf.size() + 1), *sock_read);
+    co_await aio::wait_for(aio::detail::stream_wait_operation(t, t->read_buffer().size() + 1), *sock_read);
   } catch (const aio::timeout_error&) {
     expired = true;
   }
@@ -294,7 +294,7 @@ coro<> wait_readable(aio::detail::stream_transport* t,
 
 void throw_disconnected(aio::detail::stream_transport* t, const char* what) {
   std::string msg = std::string("aio.http: server disconnected before ") + what;
-  if (t->m_read_error != 0) msg += ": " + std::system_category().message(t->m_read_error);
+  if (t->read_error() != 0) msg += ": " + std::system_category().message(t->read_error());
   throw server_disconnected_error(msg);
 }
 

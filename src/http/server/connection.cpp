@@ -85,7 +85,7 @@ bool http_connection::end_wait(phase p, bool cancelled, std::size_t before) {
     if (m_stop == stop_reason::timeout && p == phase::head) write_error(408, "408: Request Timeout");
     return false;
   }
-  return m_t->m_rbuf.size() > before;
+  return m_t->read_buffer().size() > before;
 }
 
 coro<> http_connection::run() {
@@ -93,7 +93,7 @@ coro<> http_connection::run() {
   try {
     for (;;) {
       if (m_close || m_site->shutting_down) break;
-      aio::detail::byte_buffer& buf = m_t->m_rbuf;
+      aio::detail::byte_buffer& buf = m_t->read_buffer();
       if (!buf.empty()) {
         const parse_result r = m_parser.feed(buf.view());
         buf.consume(r.consumed);
@@ -349,7 +349,7 @@ void http_connection::log_error(log_kind kind, std::string_view message) {
 }
 
 bool http_connection::client_gone(const std::exception_ptr& e) const {
-  if (m_t->m_read_error != 0) return true;
+  if (m_t->read_error() != 0) return true;
   try {
     std::rethrow_exception(e);
   } catch (const std::system_error& ex) {
@@ -393,7 +393,7 @@ void http_connection::write_error(int status, std::string_view text) {
 }
 
 bool http_connection::body_step(std::string& out, std::size_t max) {
-  aio::detail::byte_buffer& buf = m_t->m_rbuf;
+  aio::detail::byte_buffer& buf = m_t->read_buffer();
   const parse_result r = m_parser.feed(buf.view().substr(0, max == 0 ? 1 : max));
   buf.consume(r.consumed);
   switch (r.event) {
@@ -417,7 +417,7 @@ bool http_connection::body_step(std::string& out, std::size_t max) {
 }
 
 bool http_connection::before_body_wait() {
-  if (!m_t->m_rbuf.empty()) return false;  // the parser can go on with what is buffered
+  if (!m_t->read_buffer().empty()) return false;  // the parser can go on with what is buffered
   if (m_parser.head().expect_continue && !m_continue_sent && !m_head_sent) {
     m_continue_sent = true;
     flush();
@@ -441,7 +441,7 @@ void http_connection::after_body_wait(phase saved, bool cancelled) {
     if (limit.back() == '.') limit.pop_back();
     throw http_error(408, "408: Request Timeout: no request body bytes arrived within " + limit + " s");
   }
-  if (!m_t->m_rbuf.empty()) return;
+  if (!m_t->read_buffer().empty()) return;
   m_t->throw_read_error();
   if (m_parser.finish() == parse_event::message_complete) {
     m_msg_done = true;

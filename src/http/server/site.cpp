@@ -2,10 +2,7 @@
 
 #include "site.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "aio/combinators/wait_for.hpp"
 #include "aio/errors.hpp"
@@ -35,12 +32,8 @@ namespace {
 /// True when the client closed or reset its side (checked without consuming anything).
 bool peer_gone(http_connection& c) {
   aio::detail::stream_transport* t = c.reader().transport();
-  if (t->is_closed()) return true;
-  if (t->m_eof && t->m_rbuf.empty()) return true;
-  char byte = 0;
-  const ssize_t n = ::recv(t->fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0) return true;
-  return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  if (t->saw_eof() && t->read_buffer().empty()) return true;
+  return t->peek() == aio::detail::stream_transport::peek_result::closed;  // a FIN or a reset (or closed)
 }
 
 coro<> sweep_loop(site* s) {

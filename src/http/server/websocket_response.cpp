@@ -66,7 +66,7 @@ void websocket_response::handshake(request& req) {
   conn.mark_head_sent(false);
   conn.detach();
   // Frames the client sent right behind its request are already in the read buffer.
-  aio::detail::byte_buffer& buf = conn.reader().transport()->m_rbuf;
+  aio::detail::byte_buffer& buf = conn.reader().transport()->read_buffer();
   std::string already_read = buf.take(buf.size());
   m_ws.emplace(conn.reader(), conn.writer(), ws_role::server, m_opts, std::move(already_read), deflate);
   m_writer = conn.writer();

@@ -15,6 +15,7 @@
 
 #include "aio/aio.hpp"
 #include "aio/io/detail/io_operation.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "test_support.hpp"
 
 using namespace std::chrono_literals;
@@ -119,7 +120,7 @@ TEST(io_uring_backend, a_cancelled_read_waits_for_the_kernel_and_takes_nothing) 
         aio::detail::io_registration reg;
         reg.m_fd = p.fds[0];
         reg.m_is_socket = false;
-        loop.attach_io(reg);
+        aio::detail::loop_access::attach_io(loop, reg);
         char buf[16] = {};
         std::int64_t got = 1;
         auto reader = aio::create_task([](aio::event_loop& l, aio::detail::io_registration& g, char* b,
@@ -147,7 +148,7 @@ TEST(io_uring_backend, a_cancelled_read_waits_for_the_kernel_and_takes_nothing) 
         char check[8] = {};
         EXPECT_EQ(::read(p.fds[0], check, sizeof check), 3);
         EXPECT_EQ(buf[0], '\0');
-        loop.detach_io(reg);
+        aio::detail::loop_access::detach_io(loop, reg);
       }(),
       k_uring);
 }
@@ -162,7 +163,7 @@ TEST(io_uring_backend, a_pending_read_withdrawn_by_detach_reports_ecanceled) {
           aio::detail::io_registration reg;
           reg.m_fd = p.fds[0];
           reg.m_is_socket = false;
-          loop.attach_io(reg);
+          aio::detail::loop_access::attach_io(loop, reg);
           char buf[4] = {};
           std::int64_t got = 0;
           auto reader = aio::create_task([](aio::event_loop& l, aio::detail::io_registration& g, char* b,
@@ -173,7 +174,8 @@ TEST(io_uring_backend, a_pending_read_withdrawn_by_detach_reports_ecanceled) {
             out = co_await op;
           }(loop, reg, buf, got));
           co_await aio::sleep(0s);
-          loop.detach_io(
+          aio::detail::loop_access::detach_io(
+              loop,
               reg);  // as a close: the pending read is withdrawn before the fd goes (both backends)
           EXPECT_EQ(reg.m_reader, nullptr);
           co_await reader;
@@ -198,7 +200,7 @@ struct read_pair {
     const int i = &op == &self->op[0] ? 0 : 1;
     ++self->completions[i];
     self->result[i] = op.m_result;
-    if (self->reg[1 - i].m_attached) self->loop->detach_io(self->reg[1 - i]);
+    if (self->reg[1 - i].m_attached) aio::detail::loop_access::detach_io(*self->loop, self->reg[1 - i]);
   }
 };
 
@@ -214,7 +216,7 @@ TEST(io_uring_backend, a_completion_handler_waiting_for_a_completion_of_its_own_
         for (int k = 0; k < 2; ++k) {
           rp.reg[k].m_fd = pipes[k].fds[0];
           rp.reg[k].m_is_socket = false;
-          rp.loop->attach_io(rp.reg[k]);
+          aio::detail::loop_access::attach_io(*rp.loop, rp.reg[k]);
           aio::detail::io_op& op = rp.op[k];
           op.m_kind = aio::detail::io_kind::read;
           op.m_fd = pipes[k].fds[0];
@@ -223,7 +225,7 @@ TEST(io_uring_backend, a_completion_handler_waiting_for_a_completion_of_its_own_
           op.m_len = sizeof rp.buf[k];
           op.m_complete = &read_pair::on_done;
           op.m_context = &rp;
-          EXPECT_FALSE(rp.loop->submit_io(op));
+          EXPECT_FALSE(aio::detail::loop_access::submit_io(*rp.loop, op));
         }
         co_await aio::sleep(0s);  // both reads are in the kernel
         EXPECT_EQ(::write(pipes[0].fds[1], "abcd", 4), 4);
@@ -232,7 +234,7 @@ TEST(io_uring_backend, a_completion_handler_waiting_for_a_completion_of_its_own_
         EXPECT_EQ(rp.completions[0], 1);
         EXPECT_EQ(rp.completions[1], 1);
         EXPECT_TRUE(rp.result[0] == 4 || rp.result[1] == 4);  // the first one's, at least, is its data
-        for (auto& reg : rp.reg) rp.loop->detach_io(reg);
+        for (auto& reg : rp.reg) aio::detail::loop_access::detach_io(*rp.loop, reg);
       }(),
       k_uring_real);
 }
@@ -246,7 +248,7 @@ TEST(io_uring_backend, a_loop_closed_with_a_parked_read_lets_the_kernel_go_first
   {
     aio::event_loop loop(aio::loop_options{.backend = aio::backend::io_uring});
     loop.set_exception_handler([](aio::event_loop&, const aio::exception_context&) {});
-    loop.attach_io(reg);
+    aio::detail::loop_access::attach_io(loop, reg);
     auto t = loop.create_task([](aio::event_loop& l, aio::detail::io_registration& g) -> aio::coro<> {
       char buf[16];  // in the frame, which close() destroys while the kernel holds the read
       aio::detail::io_operation op(l, g, aio::detail::io_kind::read);
@@ -258,7 +260,7 @@ TEST(io_uring_backend, a_loop_closed_with_a_parked_read_lets_the_kernel_go_first
     EXPECT_NE(reg.m_reader, nullptr);
     t = {};
     loop.close();  // destroys the frame: the awaiter abandons its read and waits for the kernel
-    loop.detach_io(reg);
+    aio::detail::loop_access::detach_io(loop, reg);
   }
   EXPECT_EQ(::write(p.fds[1], "abc", 3), 3);
   char check[8] = {};
@@ -280,7 +282,7 @@ std::int64_t drain(aio::event_loop& loop, aio::detail::io_registration& reg) {
   op.m_reg = &reg;
   op.m_buf = buf;
   op.m_len = sizeof buf;
-  return loop.try_io(op) ? op.m_result : -EAGAIN;
+  return aio::detail::loop_access::try_io(loop, op) ? op.m_result : -EAGAIN;
 }
 
 /// A connected socket pair whose first end is registered with the running loop and drained (its
@@ -289,13 +291,13 @@ struct registered_pair {
   registered_pair() {
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
     reg.m_fd = sv[0];
-    loop.attach_io(reg);
+    aio::detail::loop_access::attach_io(loop, reg);
     EXPECT_EQ(drain(loop, reg), -EAGAIN);
   }
   registered_pair(const registered_pair&) = delete;
   registered_pair& operator=(const registered_pair&) = delete;
   ~registered_pair() {
-    loop.detach_io(reg);  // nothing if the test detached already
+    aio::detail::loop_access::detach_io(loop, reg);  // nothing if the test detached already
     close_end(0);
     close_end(1);
   }
@@ -363,7 +365,7 @@ TEST(io_uring_backend, a_parked_readiness_wait_is_cancelled_at_once_and_the_fd_k
         auto orphan = aio::create_task(wait_readable(loop, reg));
         co_await aio::sleep(0s);
         EXPECT_NE(reg.m_reader, nullptr);
-        loop.detach_io(reg);
+        aio::detail::loop_access::detach_io(loop, reg);
         EXPECT_EQ(reg.m_reader, nullptr);
         EXPECT_EQ(co_await orphan, -ECANCELED);
       }(),
@@ -387,7 +389,7 @@ TEST(io_uring_backend, a_socket_closed_after_detach_gives_its_peer_eof_at_once) 
         // The peer's next byte wakes the poll, whose completion work DEFER_TASKRUN leaves pending: the
         // removal must still take (a POLL_REMOVE would fail with EALREADY then).
         EXPECT_EQ(::send(sv[1], "y", 1, 0), 1);
-        loop.detach_io(reg);
+        aio::detail::loop_access::detach_io(loop, reg);
         char y = 0;
         EXPECT_EQ(::recv(sv[0], &y, 1, 0), 1);
         p.close_end(0);
@@ -409,23 +411,24 @@ TEST(io_uring_backend, a_positional_read_of_a_regular_file_goes_to_the_kernel) {
         ::unlink(path);
         EXPECT_EQ(::write(fd, "0123456789", 10), 10);
         aio::event_loop& loop = aio::get_running_loop();
-        EXPECT_TRUE(loop.async_files());
+        EXPECT_TRUE(aio::detail::loop_access::async_files(loop));
         aio::detail::io_registration reg;
         reg.m_fd = fd;
         reg.m_is_socket = false;
-        loop.attach_io(reg);
+        aio::detail::loop_access::attach_io(loop, reg);
         char buf[4] = {};
         {
           aio::detail::io_operation op(loop, reg, aio::detail::io_kind::read);
           op.op().m_buf = buf;
           op.op().m_len = 4;
           op.op().m_offset = 3;
-          EXPECT_FALSE(loop.try_io(op.op()));  // never a syscall in place for a regular file
+          EXPECT_FALSE(aio::detail::loop_access::try_io(
+              loop, op.op()));  // never a syscall in place for a regular file
           const std::int64_t r = co_await op;
           EXPECT_EQ(r, 4);
         }
         EXPECT_EQ(std::string(buf, 4), "3456");
-        loop.detach_io(reg);
+        aio::detail::loop_access::detach_io(loop, reg);
         ::close(fd);
       }(),
       k_uring);

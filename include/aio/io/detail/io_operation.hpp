@@ -14,6 +14,7 @@
 #include "aio/detail/coop_budget.hpp"
 #include "aio/detail/task_header.hpp"
 #include "aio/io/detail/io_op.hpp"
+#include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 
 namespace aio::detail {
@@ -29,13 +30,14 @@ class io_operation : public suspension {
   io_operation(const io_operation&) = delete;
   io_operation& operator=(const io_operation&) = delete;
   ~io_operation() {
-    if (m_op.m_pending) m_loop->abandon_io(m_op);  // a frame destroyed while parked (loop close)
+    if (m_op.m_pending)
+      loop_access::abandon_io(*m_loop, m_op);  // a frame destroyed while parked (loop close)
   }
 
   /// The request: fill before awaiting.
   io_op& op() noexcept { return m_op; }
 
-  bool await_ready() noexcept { return coop_spend() && m_loop->try_io(m_op); }
+  bool await_ready() noexcept { return coop_spend() && loop_access::try_io(*m_loop, m_op); }
   bool await_suspend(std::coroutine_handle<> h);
   /// The result: >= 0, or -errno. Throws `cancelled_error` when a cancel withdrew the operation.
   std::int64_t await_resume();

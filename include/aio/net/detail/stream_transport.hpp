@@ -2,7 +2,7 @@
 /// @file stream_transport.hpp
 /// The connection under a `stream_reader`/`stream_writer` pair (asyncio's transport + protocol).
 ///
-/// Design (docs/design/streams.md):
+/// Design (docs/design/io.md, "Streams"):
 /// - One heap object per connection, shared by the reader, the writer and pending operations through an
 ///   intrusive count (the loop is single-threaded: no atomics).
 /// - Reading is lazy and pull-driven: bytes are read from the fd only when a reader wants more than the
@@ -32,6 +32,7 @@ class event_loop;
 namespace detail {
 
 class stream_transport;
+class connection_list;
 
 /// A byte transformer between the fd and the stream buffers (TLS). All calls happen on the loop.
 class stream_filter {
@@ -94,19 +95,27 @@ class stream_transport {
   [[nodiscard]] io_registration& registration() noexcept { return m_reg; }
 
   // ---- reading ----------------------------------------------------------------------------------
-  byte_buffer m_rbuf;
-  std::size_t m_limit = k_default_limit;
-  /// What the parked reader waits for: this many buffered bytes (SIZE_MAX: EOF), or EOF, or an error.
-  std::size_t m_wanted = 1;
-  bool m_eof = false;    ///< the peer finished sending (or our side closed)
-  int m_read_error = 0;  ///< errno of a failed read (reported once the buffer is empty)
-  std::string m_read_error_detail;
+  /// Bytes received (decoded, under a filter) and not yet read: readers and parsers take from the front.
+  [[nodiscard]] byte_buffer& read_buffer() noexcept { return m_rbuf; }
+  [[nodiscard]] const byte_buffer& read_buffer() const noexcept { return m_rbuf; }
+  /// The most a readline/readuntil may buffer looking for its separator (stream_reader's limit).
+  [[nodiscard]] std::size_t limit() const noexcept { return m_limit; }
+  void set_limit(std::size_t n) noexcept { m_limit = n; }
+  /// The peer finished sending, or our side closed: no byte will be added to the read buffer.
+  [[nodiscard]] bool saw_eof() const noexcept { return m_eof; }
+  /// The errno of a failed read, else 0 (readers report it once the buffer is empty).
+  [[nodiscard]] int read_error() const noexcept { return m_read_error; }
+  /// EOF or a read error: what is buffered is all a reader will get, so waiting is pointless.
+  [[nodiscard]] bool read_done() const noexcept { return m_eof || m_read_error != 0; }
   /// True when a reader needing `wanted` buffered bytes must wait (no EOF, no error). Reads in place
-  /// first, so a ready socket never parks the task. Sets `m_wanted` for the wait.
+  /// first, so a ready socket never parks the task. Remembers `wanted` for the wait.
   bool need_wait(std::size_t wanted);
   /// Parks `w` until more bytes, EOF or an error arrive. Throws std::runtime_error if another reader
   /// is already waiting (asyncio: "read() called while another coroutine is already waiting").
   void park_reader(transport_waiter& w);
+  /// In a reader's `await_resume`: it is done waiting, so a read still in flight for it stops after
+  /// one chunk instead of filling the buffer toward what it wanted (reads stay lazy).
+  void end_read_wait() noexcept { m_wanted = 1; }
   /// Throws `std::system_error` for a stored read error (only when the buffer is empty).
   void throw_read_error() const;
 
@@ -147,6 +156,12 @@ class stream_transport {
   void flush_filter_output(std::string_view wire);
   /// The filter's state changed in a way a parked reader waits for (TLS handshake finished): wake it.
   void wake_readers() noexcept { m_readers.wake_all(); }
+  /// What `peek()` found in the socket.
+  enum class peek_result : unsigned char { empty, bytes, closed };
+  /// Asks the kernel, consuming nothing, whether unread bytes wait in the socket or the peer closed or
+  /// reset it: the readiness cache cannot tell (io_uring fills it only while a read is parked).
+  /// `closed` for a closed transport too; `empty` when the fd is not a socket (a pipe).
+  [[nodiscard]] peek_result peek() const noexcept;
 
   // ---- sendfile ---------------------------------------------------------------------------------
   // stream_writer::sendfile (src/net/stream_sendfile.cpp). While a sendfile runs it owns the fd's write
@@ -168,13 +183,11 @@ class stream_transport {
   void sendfile_sent(std::uint64_t n) noexcept { m_bytes_sent += n; }
   // ---- end sendfile -----------------------------------------------------------------------------
 
-  /// Intrusive link for the server's list of live connections.
-  stream_transport* m_server_prev = nullptr;
-  stream_transport* m_server_next = nullptr;
-  void (*m_on_closed)(stream_transport&) = nullptr;  ///< the server unlinks the connection
-  void* m_owner = nullptr;
+  /// The next connection in the `connection_list` this transport is on, or nullptr.
+  [[nodiscard]] stream_transport* next_connection() const noexcept { return m_list_next; }
 
  private:
+  friend class connection_list;
   ~stream_transport();
   void start_read_wait();
   void on_readable();
@@ -189,6 +202,19 @@ class stream_transport {
   void finish_close() noexcept;
   static void on_read_ready(io_op& op) noexcept;
   static void on_write_ready(io_op& op) noexcept;
+
+  // The read side and the list links come first, in the order they had as public members (layout).
+  byte_buffer m_rbuf;
+  std::size_t m_limit = k_default_limit;
+  // What the parked reader waits for: this many buffered bytes (SIZE_MAX: EOF), or EOF, or an error.
+  std::size_t m_wanted = 1;
+  bool m_eof = false;    // the peer finished sending (or our side closed)
+  int m_read_error = 0;  // errno of a failed read (reported once the buffer is empty)
+  std::string m_read_error_detail;
+  // The connection_list this transport is on (a server's open connections), and its links.
+  connection_list* m_list = nullptr;
+  stream_transport* m_list_prev = nullptr;
+  stream_transport* m_list_next = nullptr;
 
   event_loop* m_loop;
   io_registration m_reg;
@@ -213,6 +239,29 @@ class stream_transport {
   wait_list m_closers;
   std::unique_ptr<stream_filter> m_filter;
   mutable socket_address m_peer;
+};
+
+/// A server's open connections: an intrusive list through the transports (no allocation per
+/// connection). A transport leaves its list by itself when its fd closes (after close() has flushed,
+/// or at abort()), so the list holds exactly the connections whose fd is open.
+class connection_list {
+ public:
+  connection_list() = default;
+  connection_list(const connection_list&) = delete;
+  connection_list& operator=(const connection_list&) = delete;
+  ~connection_list();
+  /// Adds `t` (on no list yet) at the front.
+  void push_front(stream_transport& t) noexcept;
+  /// The most recently added open connection, or nullptr; `next_connection()` walks on.
+  [[nodiscard]] stream_transport* front() const noexcept { return m_head; }
+  [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+
+ private:
+  friend class stream_transport;
+  void remove(stream_transport& t) noexcept;
+
+  stream_transport* m_head = nullptr;
+  std::size_t m_size = 0;
 };
 
 /// Parks a task on one of a transport's wait lists (reader, drain, closed): the shared awaiter pieces.
