@@ -2,6 +2,8 @@
 //   W1 (aio_w1_spawn, AIO_SLEEP_SECONDS=0): N tasks each yield once (sleep(0s)) and return their index;
 //   W2 (aio_w2_sleep, AIO_SLEEP_SECONDS=1): N tasks each sleep 1 s on a timer and return their index.
 // All are joined and the sum is checked. usage: <program> [N]; prints elapsed_s=<seconds> as the peers do.
+// With AIO_GATHER=1 (aio_w1_gather, aio_w2_gather) they are joined the way asyncio users write it,
+// `co_await aio::gather(std::move(tasks))`; otherwise awaited one by one.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +27,12 @@ aio::coro<long> spawn_and_join(long n) {
   tasks.reserve(static_cast<std::size_t>(n));
   for (long i = 0; i < n; ++i) tasks.push_back(aio::create_task(worker(i)));
   long sum = 0;
+#if AIO_GATHER
+  const std::vector<long> results = co_await aio::gather(std::move(tasks));
+  for (const long r : results) sum += r;
+#else
   for (auto& t : tasks) sum += co_await std::move(t);
+#endif
   co_return sum;
 }
 
