@@ -61,7 +61,8 @@ requires(detail::awaitable<Aws>&&...)
 /// Gathers a range of awaitables (coros, tasks, futures, movable awaiters); `co_await` yields a
 /// `std::vector` in range order. Coros and awaiter objects are moved out of the range (also from an
 /// lvalue range); tasks and futures are shared. An empty range yields an empty vector at once.
-/// Allocation: one array of small slots for the whole range, plus each child's own task.
+/// Allocation: one array of task pointers for the whole range, plus each child's own task; a child
+/// that another awaiter already waits on costs one small node.
 /// @par Cancellation
 /// As the variadic form.
 /// @par Errors
