@@ -10,9 +10,10 @@
 ///   tells it which task ended. A child that already has a waiter (awaited elsewhere too, or given
 ///   twice) gets a heap node instead. A group joins only an empty list, so it is told first, which
 ///   is the order it began waiting in; nodes added after it are woken after it.
-/// - Per child the gather keeps one word, the task pointer, in an array (`task_header*`, not zeroed
-///   first); the core reads them through `task_at`. A tuple keeps a flag per child for borrowed
-///   awaiters.
+/// - Per child the gather keeps one word, the task pointer: in an array (`task_header*`, not zeroed
+///   first) or, for an rvalue `std::vector` of handles, in that vector itself, moved into the gather
+///   (its handles hold the references; no per-child allocation at all). The core reads them through
+///   `task_at`. A tuple keeps a flag per child for borrowed awaiters.
 /// - The outcome is decided once: the first failure (without return_exceptions), or every child done.
 ///   After that, later failures are marked retrieved (asyncio calls `fut.exception()` on them).
 /// - Cancelling the awaiting task cancels every unfinished child; if any accepted, the gather ends with
@@ -23,7 +24,8 @@
 ///   touched twice in all (follow, collect) and freed as soon as its value is out.
 /// - Why (issue 15): with 10^6 children, 48-byte slots holding a wait node each cost 56 bytes and
 ///   about 40 % more time per child than awaiting the tasks one by one, nearly all of it page faults
-///   on fresh memory; now a child costs 16 bytes (its pointer and its result).
+///   on fresh memory. Now a child costs its result (8 bytes for a `long`) plus its pointer, and
+///   nothing more when the tasks come as an rvalue vector (bench/RESULTS.md has the numbers).
 
 #include <array>
 #include <coroutine>
@@ -121,6 +123,24 @@ class gather_core : public suspension, public group_waiter {
   bool m_waiting = false;
 };
 
+/// The vector of handles a range gather takes over: an rvalue `std::vector` of tasks or futures.
+template <class R>
+struct gather_adopted {
+  using type = void;
+};
+template <class H, class A>
+requires is_handle_v<H>
+struct gather_adopted<std::vector<H, A>> {
+  using type = std::vector<H, A>;
+};
+/// `std::vector<H, A>` for an rvalue vector of handles (`R` as a forwarding reference deduces it),
+/// else void: other ranges are shared or consumed element by element.
+template <class R>
+using gather_adopted_t = typename gather_adopted<R>::type;
+
+/// An empty member in place of the adopted vector.
+struct gather_no_adopted {};
+
 /// One element of a gather's result: the value, or `result<value>` with return_exceptions.
 template <class Traits, bool ReturnExceptions>
 auto gather_element(task_header* t) {
@@ -181,16 +201,29 @@ class gather_tuple_operation {
   gather_core m_core;  // after the children: destroyed first
 };
 
-/// `co_await gather(range)`: yields a vector in range order.
-template <bool ReturnExceptions, class Traits>
+/// `co_await gather(range)`: yields a vector in range order. `Adopted` is the rvalue vector of handles
+/// the gather takes over (`gather_adopted_t`), or void.
+template <bool ReturnExceptions, class Traits, class Adopted = void>
 class gather_range_operation {
+  static constexpr bool adopts = !std::is_void_v<Adopted>;
+
  public:
   using result_type = std::vector<gather_element_t<Traits, ReturnExceptions>>;
 
   /// The tag keeps this forwarding constructor from competing with the (deleted) copy and move.
   template <class R>
   gather_range_operation(std::in_place_t /*tag*/, R&& range) : m_core(ReturnExceptions) {
-    if constexpr (std::ranges::sized_range<R>) {
+    if constexpr (adopts) {
+      // An rvalue vector of tasks: keep it, its handles hold the references. Nothing is allocated per
+      // child, no frame is touched here, and none again when the caller's (now empty) vector goes.
+      for (const auto& h : range) {
+        if (!h) throw invalid_state_error("aio: a combinator was given an empty task or future handle");
+      }
+      m_adopted = std::move(range);
+      range.clear();  // what the caller sees: empty (a moved-from vector need not be)
+      m_n = m_adopted.size();
+      m_core.bind(m_adopted.data(), &adopted_task_at, m_n, false);
+    } else if constexpr (std::ranges::sized_range<R>) {
       // One array of tasks, filled in place: the core releases what was filled if a spawn throws.
       const auto n = static_cast<std::size_t>(std::ranges::size(range));
       if (n != 0) m_tasks = std::make_unique_for_overwrite<task_header*[]>(n);
@@ -218,7 +251,7 @@ class gather_range_operation {
       m_n = children.size();
       m_core.bind(m_tasks.get(), &gather_core::array_task_at, m_n, true);
     }
-    m_core.attach(0);  // a range's elements are shared or consumed, never borrowed
+    m_core.attach(0);  // a range's elements are adopted, shared or consumed, never borrowed
   }
   gather_range_operation(const gather_range_operation&) = delete;
   gather_range_operation& operator=(const gather_range_operation&) = delete;
@@ -232,16 +265,30 @@ class gather_range_operation {
     // Each child's reference is dropped in the pass that reads its value: the frame is touched once
     // here, and freed at once if nobody else holds it.
     for (std::size_t i = 0; i < m_n; ++i) {
-      task_header* t = m_tasks[i];
-      out.push_back(gather_element<Traits, ReturnExceptions>(t));
-      m_tasks[i] = nullptr;
-      t->release();
+      if constexpr (adopts) {
+        out.push_back(gather_element<Traits, ReturnExceptions>(m_adopted[i].header()));
+        m_adopted[i] = {};
+      } else {
+        task_header* t = m_tasks[i];
+        out.push_back(gather_element<Traits, ReturnExceptions>(t));
+        m_tasks[i] = nullptr;
+        t->release();
+      }
     }
     m_core.collected();
     return out;
   }
 
  private:
+  static task_header* adopted_task_at(const void* children, std::size_t i) noexcept {
+    if constexpr (adopts) {
+      return static_cast<const typename Adopted::value_type*>(children)[i].header();
+    } else {
+      return nullptr;
+    }
+  }
+
+  [[no_unique_address]] std::conditional_t<adopts, Adopted, gather_no_adopted> m_adopted;
   std::unique_ptr<task_header*[]> m_tasks;
   std::size_t m_n = 0;
   gather_core m_core;  // after the children: destroyed first
