@@ -147,7 +147,8 @@ class task_wait_list {
   void wake_all(task_header* t) noexcept {
     wait_node*& end = end_word();
     if (end != nullptr) {
-      auto* g = reinterpret_cast<group_waiter*>(reinterpret_cast<std::uintptr_t>(end) - 1);
+      auto* g = reinterpret_cast<group_waiter*>(  // NOLINT(performance-no-int-to-ptr)
+          reinterpret_cast<std::uintptr_t>(end) & ~std::uintptr_t{1});
       end = nullptr;
       g->m_child_done(g, t);
     }
@@ -163,7 +164,8 @@ class task_wait_list {
   }
   static wait_node* tag(group_waiter* g) noexcept {
     // A group is at least pointer-aligned: bit 0 of its address is free.
-    return reinterpret_cast<wait_node*>(reinterpret_cast<std::uintptr_t>(g) | 1U);
+    const std::uintptr_t bits = reinterpret_cast<std::uintptr_t>(g) | 1U;
+    return reinterpret_cast<wait_node*>(bits);  // NOLINT(performance-no-int-to-ptr)
   }
   wait_node*& end_word() noexcept { return is_node(m_head) ? m_head->m_prev->m_next : m_head; }
 

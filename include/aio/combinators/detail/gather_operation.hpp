@@ -219,8 +219,8 @@ class gather_range_operation {
       for (const auto& h : range) {
         if (!h) throw invalid_state_error("aio: a combinator was given an empty task or future handle");
       }
-      m_adopted = std::move(range);
-      range.clear();  // what the caller sees: empty (a moved-from vector need not be)
+      m_adopted = static_cast<R&&>(range);  // R is the vector itself: an rvalue
+      range.clear();                        // what the caller sees: empty (a moved-from vector need not be)
       m_n = m_adopted.size();
       m_core.bind(m_adopted.data(), &adopted_task_at, m_n, false);
     } else if constexpr (std::ranges::sized_range<R>) {
