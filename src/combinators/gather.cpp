@@ -9,55 +9,72 @@ namespace aio::detail {
 
 gather_core::gather_core(bool return_exceptions) noexcept : m_return_exceptions(return_exceptions) {
   m_cancel = &on_cancel;
+  m_child_done = &on_group_done;
 }
 
 gather_core::~gather_core() {
-  for (std::size_t i = 0; i < m_n; ++i) {
-    gather_slot& s = m_slots[i];
-    if (s.m_task == nullptr) continue;
-    if (s.m_linked) {
-      s.m_task->remove_waiter(&s);
-      s.m_linked = false;
-      // asyncio marks the failures of children that end after the outcome as retrieved.
-      if (m_decided) s.m_task->set(task_header::flag_retrieved);
+  // asyncio marks the failures of children that end after the outcome as retrieved.
+  while (node* n = m_nodes) {
+    m_nodes = n->m_older;
+    if (n->m_linked) {
+      n->m_task->remove_waiter(n);
+      if (m_decided) n->m_task->set(task_header::flag_retrieved);
     }
-    s.m_task->release();
-    s.m_task = nullptr;
+    delete n;
+  }
+  for (std::size_t i = 0; i < m_n; ++i) {
+    task_header* t = task(i);
+    if (t == nullptr) continue;
+    if (t->remove_group_waiter(this) && m_decided) t->set(task_header::flag_retrieved);
+    if (m_owns) t->release();
   }
 }
 
-void gather_core::attach() noexcept {
-  for (std::size_t i = 0; i < m_n; ++i) {
-    gather_slot& s = m_slots[i];
-    s.m_core = this;
-    s.m_wake = &on_child_done;
-    if (s.m_borrowed) ++m_borrowed_running;
-  }
+void gather_core::attach(std::size_t borrowed) {
+  m_borrowed_running = borrowed;
   // Children already done count in argument order, before any later completion (asyncio schedules
   // their callbacks first).
   for (std::size_t i = 0; i < m_n; ++i) {
-    gather_slot& s = m_slots[i];
-    if (s.m_task->has(task_header::flag_done)) {
-      child_done(s);
+    task_header* t = task(i);
+    if (t->has(task_header::flag_done)) {
+      child_done(t);
+    } else if (t->m_waiters.empty()) {
+      t->add_group_waiter(this);
     } else {
-      s.m_task->add_waiter(&s);
-      s.m_linked = true;
+      auto* n = new node;
+      n->m_wake = &on_node_done;
+      n->m_core = this;
+      n->m_task = t;
+      n->m_older = m_nodes;
+      m_nodes = n;
+      t->add_waiter(n);
+      n->m_linked = true;
     }
   }
   if (m_n == 0) decide(nullptr);
 }
 
-void gather_core::on_child_done(wait_node* n) noexcept {
-  auto* s = static_cast<gather_slot*>(n);
-  s->m_core->child_done(*s);
+void gather_core::on_group_done(group_waiter* g, task_header* t) noexcept {
+  static_cast<gather_core*>(g)->child_done(t);
 }
 
-void gather_core::child_done(gather_slot& s) noexcept {
-  s.m_linked = false;
-  s.m_finished = true;
+void gather_core::on_node_done(wait_node* wn) noexcept {
+  auto* n = static_cast<node*>(wn);
+  n->m_linked = false;
+  n->m_core->child_done(n->m_task);
+}
+
+bool gather_core::is_borrowed(const task_header* t) const noexcept {
+  for (std::size_t i = 0; i < m_n; ++i) {
+    if (task(i) == t) return m_borrowed[i];
+  }
+  return false;
+}
+
+void gather_core::child_done(task_header* t) noexcept {
   ++m_finished;
-  if (s.m_borrowed) --m_borrowed_running;
-  task_header* t = s.m_task;
+  // Only a tuple has borrowed children, and only a few: a search costs less than a word per child.
+  if (m_borrowed_running != 0 && is_borrowed(t)) --m_borrowed_running;
   const bool failed = t->has(task_header::flag_error);  // cancelled children hold a cancelled_error too
   if (m_decided) {
     if (failed && !t->has(task_header::flag_cancelled)) t->set(task_header::flag_retrieved);
@@ -65,20 +82,19 @@ void gather_core::child_done(gather_slot& s) noexcept {
     return;
   }
   if (!m_return_exceptions && failed) {
-    decide(&s);
+    decide(t);
     return;
   }
   if (m_finished == m_n) decide(nullptr);
 }
 
-void gather_core::decide(gather_slot* failed) noexcept {
+void gather_core::decide(task_header* failed) noexcept {
   m_decided = true;
   m_failed = failed;
   if (m_borrowed_running != 0) {
     // A helper still awaits an object in the caller's frame: stop it before the caller may resume.
     for (std::size_t i = 0; i < m_n; ++i) {
-      gather_slot& s = m_slots[i];
-      if (s.m_borrowed && !s.m_finished) s.m_task->cancel();
+      if (m_borrowed[i]) task(i)->cancel();  // false for a finished one
     }
   }
   maybe_wake();
@@ -97,8 +113,8 @@ bool gather_core::cancel_children(const std::string& msg) {
   m_cancel_requested = true;
   bool any = false;
   for (std::size_t i = 0; i < m_n; ++i) {
-    gather_slot& s = m_slots[i];
-    if (!s.m_finished && s.m_task->cancel(msg)) any = true;
+    task_header* t = task(i);
+    if (!t->has(task_header::flag_done) && t->cancel(msg)) any = true;
   }
   if (!any && !m_decided) m_cancel_requested = false;
   return any;
@@ -129,8 +145,8 @@ bool gather_core::suspend(std::coroutine_handle<> h) {
 void gather_core::resume() {
   if (m_self != nullptr) m_self->deliver_cancel();
   if (m_failed != nullptr) {
-    m_failed->m_task->set(task_header::flag_retrieved);
-    std::rethrow_exception(m_failed->m_task->error());
+    m_failed->set(task_header::flag_retrieved);
+    std::rethrow_exception(m_failed->error());
   }
   if (m_cancel_requested) throw cancelled_error(m_cancel_message);
 }

@@ -586,7 +586,7 @@ void event_loop::close() {
                                                   detail::task_header::flag_cancelled));
     // Done callbacks hold a reference to their task: drop them or the frame would never go.
     for (detail::wait_node* n = t->m_waiters.front(); n != nullptr;) {
-      detail::wait_node* next = n->m_next;
+      detail::wait_node* next = detail::task_wait_list::next(n);
       if (auto* cb = detail::done_callback_base::from(n)) {
         t->m_waiters.unlink(n);
         cb->release();

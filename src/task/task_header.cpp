@@ -194,7 +194,7 @@ void end_cancelled(task_header& t) noexcept {
 void task_header::finish() noexcept {
   set(flag_done);
   if (has(flag_error) && is_cancellation(error())) set(flag_cancelled);
-  m_waiters.wake_all();
+  m_waiters.wake_all(this);
   if (!has(flag_future)) {
     loop_access::unregister_task(loop(), this);
     release();  // the loop's reference

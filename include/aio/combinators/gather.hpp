@@ -60,8 +60,11 @@ requires(detail::awaitable<Aws>&&...)
 
 /// Gathers a range of awaitables (coros, tasks, futures, movable awaiters); `co_await` yields a
 /// `std::vector` in range order. Coros and awaiter objects are moved out of the range (also from an
-/// lvalue range); tasks and futures are shared. An empty range yields an empty vector at once.
-/// Allocation: one array of small slots for the whole range, plus each child's own task.
+/// lvalue range); tasks and futures are shared, except that an rvalue `std::vector` of them is taken
+/// over whole (`gather(std::move(tasks))` leaves `tasks` empty; the values are still copied out, so
+/// other handles to the same tasks see them). An empty range yields an empty vector at once.
+/// Allocation: one array of task pointers for the whole range (none for an rvalue vector of tasks),
+/// plus each child's own task; a child that another awaiter already waits on costs one small node.
 /// @par Cancellation
 /// As the variadic form.
 /// @par Errors
@@ -76,7 +79,8 @@ template <std::ranges::input_range R>
 requires(!detail::awaitable<R> && detail::awaitable<std::ranges::range_reference_t<R>>)
     [[nodiscard]] auto gather(R&& range) {
   using traits = detail::child_traits_t<std::ranges::range_reference_t<R>>;
-  return detail::gather_range_operation<false, traits>(std::in_place, static_cast<R&&>(range));
+  return detail::gather_range_operation<false, traits, detail::gather_adopted_t<R>>(std::in_place,
+                                                                                    static_cast<R&&>(range));
 }
 
 /// As `gather(range)`, yielding `std::vector<aio::result<T>>`.
@@ -84,7 +88,8 @@ template <std::ranges::input_range R>
 requires(!detail::awaitable<R> && detail::awaitable<std::ranges::range_reference_t<R>>)
     [[nodiscard]] auto gather(return_exceptions_t /*tag*/, R&& range) {
   using traits = detail::child_traits_t<std::ranges::range_reference_t<R>>;
-  return detail::gather_range_operation<true, traits>(std::in_place, static_cast<R&&>(range));
+  return detail::gather_range_operation<true, traits, detail::gather_adopted_t<R>>(std::in_place,
+                                                                                   static_cast<R&&>(range));
 }
 
 }  // namespace aio

@@ -88,6 +88,90 @@ class wait_list {
   wait_node* m_head = nullptr;
 };
 
+class task_header;
+
+/// A waiter that follows many tasks with one object (gather): it joins a task's waiter list without a
+/// node of its own and is told which task finished. `m_child_done` must only enqueue work, as `m_wake`.
+struct group_waiter {
+  void (*m_child_done)(group_waiter*, task_header*) noexcept = nullptr;
+};
+
+/// The waiters of a task: a `wait_list` whose chain may end in a `group_waiter` instead of nullptr.
+/// The end word (the last node's `m_next`, or the head when there is no node) is nullptr or the group's
+/// address with bit 0 set. A group joins only an empty list, so it is the oldest waiter and is told
+/// first; nodes added later go in front of it (`push_back` keeps the end word).
+class task_wait_list {
+ public:
+  /// No node and no group.
+  [[nodiscard]] bool empty() const noexcept { return m_head == nullptr; }
+  /// The first node (never the group), or nullptr.
+  [[nodiscard]] wait_node* front() const noexcept { return is_node(m_head) ? m_head : nullptr; }
+  /// The node after `n`, or nullptr.
+  [[nodiscard]] static wait_node* next(const wait_node* n) noexcept {
+    return is_node(n->m_next) ? n->m_next : nullptr;
+  }
+  void push_back(wait_node* n) noexcept {
+    if (!is_node(m_head)) {
+      n->m_next = m_head;
+      n->m_prev = n;
+      m_head = n;
+      return;
+    }
+    wait_node* tail = m_head->m_prev;
+    n->m_next = tail->m_next;
+    tail->m_next = n;
+    n->m_prev = tail;
+    m_head->m_prev = n;
+  }
+  /// Precondition: `n` is in this list.
+  void unlink(wait_node* n) noexcept {
+    if (n == m_head) {
+      m_head = n->m_next;
+      if (is_node(m_head)) m_head->m_prev = n->m_prev;
+    } else {
+      n->m_prev->m_next = n->m_next;
+      (is_node(n->m_next) ? n->m_next : m_head)->m_prev = n->m_prev;
+    }
+    n->m_prev = n->m_next = nullptr;
+  }
+  /// Precondition: `empty()`.
+  void set_group(group_waiter* g) noexcept { m_head = tag(g); }
+  /// Takes `g` out of the list; false if it was not there (told already, or never joined).
+  bool remove_group(group_waiter* g) noexcept {
+    wait_node*& end = end_word();
+    if (end != tag(g)) return false;
+    end = nullptr;
+    return true;
+  }
+  /// Tells the group, then wakes every node in order, emptying the list.
+  void wake_all(task_header* t) noexcept {
+    wait_node*& end = end_word();
+    if (end != nullptr) {
+      auto* g = reinterpret_cast<group_waiter*>(  // NOLINT(performance-no-int-to-ptr)
+          reinterpret_cast<std::uintptr_t>(end) & ~std::uintptr_t{1});
+      end = nullptr;
+      g->m_child_done(g, t);
+    }
+    while (wait_node* n = front()) {
+      unlink(n);
+      n->m_wake(n);
+    }
+  }
+
+ private:
+  static bool is_node(const wait_node* p) noexcept {
+    return (reinterpret_cast<std::uintptr_t>(p) & 1U) == 0 && p != nullptr;
+  }
+  static wait_node* tag(group_waiter* g) noexcept {
+    // A group is at least pointer-aligned: bit 0 of its address is free.
+    const std::uintptr_t bits = reinterpret_cast<std::uintptr_t>(g) | 1U;
+    return reinterpret_cast<wait_node*>(bits);  // NOLINT(performance-no-int-to-ptr)
+  }
+  wait_node*& end_word() noexcept { return is_node(m_head) ? m_head->m_prev->m_next : m_head; }
+
+  wait_node* m_head = nullptr;
+};
+
 /// What a suspended task waits on, seen from `cancel()`: `m_cancel` withdraws the wait and wakes the task
 /// (returns true), or forwards the request (awaiting another task: returns that task's `cancel()`).
 struct suspension {
@@ -150,6 +234,10 @@ class task_header : public ready_link {
   /// Registers `n` to be woken when the task finishes (at once-ish if already done).
   void add_waiter(wait_node* n) noexcept;
   void remove_waiter(wait_node* n) noexcept;
+  /// A group waiter (gather) follows the task without a node; only while `m_waiters.empty()`.
+  void add_group_waiter(group_waiter* g) noexcept { m_waiters.set_group(g); }
+  /// True if `g` was still waiting (it is not told then).
+  bool remove_group_waiter(group_waiter* g) noexcept { return m_waiters.remove_group(g); }
   /// Rarely used state (name, cancel message), kept in a side table so that a plain task stays small.
   [[nodiscard]] task_extra& extra();
   [[nodiscard]] event_loop& loop() const noexcept;
@@ -167,7 +255,7 @@ class task_header : public ready_link {
   static suspension sleeping;
 
   std::coroutine_handle<> m_resume;          ///< inline: the awaiting coroutine; task: the next to resume
-  wait_list m_waiters;                       ///< task: who waits for it to finish
+  task_wait_list m_waiters;                  ///< task: who waits for it to finish
   std::uint32_t m_refs = 0;                  ///< task: handles plus one for the loop while unfinished
   std::uint32_t m_registry_index = 0;        ///< task: slot in the loop's all-tasks table
   std::uint16_t m_flags = 0;                 ///< `flag` bits

@@ -111,7 +111,7 @@ class basic_handle {
   /// Removes a callback that has not been scheduled yet; returns how many were removed (0 or 1).
   std::size_t remove_done_callback(std::uintptr_t id) noexcept {
     auto& p = get();
-    for (wait_node* n = p.m_waiters.front(); n != nullptr; n = n->m_next) {
+    for (wait_node* n = p.m_waiters.front(); n != nullptr; n = task_wait_list::next(n)) {
       auto* cb = done_callback_base::from(n);
       if (cb != nullptr && reinterpret_cast<std::uintptr_t>(cb) == id) {
         p.remove_waiter(n);

@@ -465,4 +465,150 @@ TEST(gather, cancelling_the_awaiter_with_a_borrowed_child) {
   }());
 }
 
+// An rvalue vector of tasks is taken over whole (its handles hold the gather's references); the values
+// are still copied, so another handle to the same task still sees its value.
+TEST(gather, an_rvalue_vector_of_tasks_is_taken_over) {
+  aio_test::run([]() -> aio::coro<> {
+    std::vector<aio::task<int>> tasks;
+    tasks.push_back(aio::create_task(value_after(2ms, 1)));
+    tasks.push_back(aio::create_task(value_after(1ms, 2)));
+    const aio::task<int> kept = tasks[0];
+    auto out = co_await aio::gather(std::move(tasks));
+    EXPECT_EQ(out, (std::vector<int>{1, 2}));
+    EXPECT_TRUE(tasks.empty());  // NOLINT(bugprone-use-after-move): what a moved-from vector holds
+    EXPECT_EQ(kept.result(), 1);
+  }());
+}
+
+TEST(gather, an_rvalue_vector_of_futures_or_untyped_handles) {
+  aio_test::run([]() -> aio::coro<> {
+    std::vector<aio::future<int>> futures(2);
+    aio::future<int> first = futures[0];
+    futures[1].set_result(5);
+    auto g = aio::gather(aio::return_exceptions, std::move(futures));
+    EXPECT_TRUE(futures.empty());  // NOLINT(bugprone-use-after-move)
+    first.set_result(4);
+    auto out = co_await g;
+    EXPECT_EQ(out[0].value() + out[1].value(), 9);
+    std::vector<aio::task_handle> handles{aio::create_task(nothing()), aio::create_task(nothing())};
+    auto units = co_await aio::gather(std::move(handles));
+    EXPECT_EQ(units.size(), 2U);
+  }());
+}
+
+TEST(gather, cancelling_the_awaiter_of_a_vector_gather_cancels_every_child) {
+  aio_test::run([]() -> aio::coro<> {
+    std::vector<aio::task<int>> tasks{aio::create_task(value_after(1h, 1)),
+                                      aio::create_task(value_after(1h, 2))};
+    const auto copies = tasks;
+    auto outer = aio::create_task([](std::vector<aio::task<int>> ts) -> aio::coro<> {
+      co_await aio::gather(std::move(ts));
+    }(std::move(tasks)));
+    co_await aio::sleep(1ms);
+    outer.cancel();
+    EXPECT_THROW(co_await outer, aio::cancelled_error);
+    EXPECT_TRUE(copies[0].cancelled());
+    EXPECT_TRUE(copies[1].cancelled());
+  }());
+}
+
+TEST(gather, a_vector_gather_dropped_without_await_leaves_the_children_running) {
+  log_t log;
+  aio_test::run([](log_t* log) -> aio::coro<> {
+    {
+      std::vector<aio::task<int>> tasks{aio::create_task(value_after(5ms, 1, log))};
+      auto g = aio::gather(std::move(tasks));
+    }
+    co_await aio::sleep(10ms);
+    EXPECT_EQ(*log, (log_t{"start 1", "end 1"}));
+  }(&log));
+}
+
+TEST(gather, an_rvalue_vector_with_an_empty_handle_is_refused_and_left_as_it_was) {
+  aio_test::run([]() -> aio::coro<> {
+    std::vector<aio::task<int>> tasks;
+    tasks.push_back(aio::create_task(value_after(1ms, 1)));
+    tasks.push_back(aio::create_task(value_after(1ms, 2)));
+    tasks.emplace_back();
+    EXPECT_THROW((void)aio::gather(std::move(tasks)), aio::invalid_state_error);
+    EXPECT_EQ(tasks.size(), 3U);  // NOLINT(bugprone-use-after-move): refused before taking it
+    EXPECT_TRUE(tasks[0]);
+    EXPECT_TRUE(tasks[1]);
+    EXPECT_EQ(co_await tasks[0], 1);
+    EXPECT_EQ(co_await tasks[1], 2);
+  }());
+}
+
+aio::coro<> join_and_log(aio::task<int> t, log_t* log, std::string who) {
+  co_await t;
+  log->push_back(who);
+}
+
+// A child may have other awaiters: registered before the gather, after it, or several gathers. Every
+// one is woken, in the order they began waiting (asyncio runs done callbacks in registration order).
+TEST(gather, a_child_awaited_before_and_after_the_gather_wakes_everyone_in_order) {
+  log_t log;
+  aio_test::run([](log_t* log) -> aio::coro<> {
+    auto t = aio::create_task(value_after(5ms, 7));
+    auto a = aio::create_task(join_and_log(t, log, "A"));
+    co_await aio::sleep(0ms);  // A waits on t now
+    auto g = aio::gather(t);
+    auto b = aio::create_task(join_and_log(t, log, "B"));
+    co_await aio::sleep(0ms);  // B waits on t now
+    auto [v] = co_await g;
+    log->push_back("gather");
+    EXPECT_EQ(v, 7);
+    co_await a;
+    co_await b;
+    EXPECT_EQ(*log, (log_t{"A", "gather", "B"}));
+  }(&log));
+}
+
+TEST(gather, a_first_gather_is_told_before_later_awaiters_and_callbacks) {
+  log_t log;
+  aio_test::run([](log_t* log) -> aio::coro<> {
+    auto t = aio::create_task(value_after(5ms, 7));
+    auto g = aio::gather(t);  // t had no waiter
+    auto c = aio::create_task(join_and_log(t, log, "C"));
+    co_await aio::sleep(0ms);
+    t.add_done_callback([log] { log->push_back("callback"); });
+    const auto removed = t.add_done_callback([log] { log->push_back("removed"); });
+    EXPECT_EQ(t.remove_done_callback(removed), 1U);
+    auto g2 = aio::gather(t, t);  // a second gather, the same task twice
+    auto [v] = co_await g;
+    log->push_back("gather");
+    auto [v2, v3] = co_await g2;
+    EXPECT_EQ(v + v2 + v3, 21);
+    co_await c;
+    co_await aio::sleep(0ms);
+    EXPECT_EQ(*log, (log_t{"gather", "C", "callback"}));
+  }(&log));
+}
+
+TEST(gather, dropped_before_a_later_awaiter_leaves_that_awaiter_waiting) {
+  log_t log;
+  aio_test::run([](log_t* log) -> aio::coro<> {
+    auto t = aio::create_task(value_after(5ms, 7));
+    auto c = aio::create_task(join_and_log(t, log, "C"));
+    {
+      auto g = aio::gather(t);   // told first, but dropped before t ends
+      co_await aio::sleep(0ms);  // C waits on t behind it
+    }
+    auto d = aio::create_task(join_and_log(t, log, "D"));
+    co_await c;
+    co_await d;
+    EXPECT_EQ(*log, (log_t{"C", "D"}));
+  }(&log));
+}
+
+TEST(gather, a_vector_with_the_same_running_task_twice) {
+  aio_test::run([]() -> aio::coro<> {
+    auto t = aio::create_task(value_after(2ms, 3));
+    std::vector<aio::task<int>> tasks{t, t};
+    auto out = co_await aio::gather(std::move(tasks));
+    EXPECT_EQ(out, (std::vector<int>{3, 3}));
+    EXPECT_EQ(t.result(), 3);
+  }());
+}
+
 }  // namespace
