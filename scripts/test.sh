@@ -88,17 +88,13 @@ tsan_suite() {
   # without address-space randomisation avoids that where setarch is allowed.
   local norandom=()
   if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
-  # Only the `threads` tests run under TSan, so build only their executables: the test files whose name
-  # contains "threads" (tests/CMakeLists.txt names tests/unit/<dir>/<name>.cpp test_<dir>_<name>) and
-  # the examples' test.
-  local targets=(test_examples) f rel dir
-  while IFS= read -r f; do
-    rel=${f#tests/unit/}
-    dir=$(dirname "$rel")
-    targets+=("test_${dir//\//_}_$(basename "$rel" .cpp)")
-  done < <(find tests/unit -name '*threads*_test.cpp' | sort)
-  cmake --preset tsan -B "$build_root/tsan" >/dev/null &&
-    cmake --build "$build_root/tsan" -j "$jobs" --target "${targets[@]}" &&
+  # Only the `threads` tests run under TSan, so build only their executables: the build lists them
+  # (tests/CMakeLists.txt writes threads_targets.txt when it is configured).
+  local targets=()
+  cmake --preset tsan -B "$build_root/tsan" >/dev/null || return 1
+  IFS=';' read -r -a targets <"$build_root/tsan/threads_targets.txt" || return 1
+  echo "tsan: ${#targets[@]} targets"
+  cmake --build "$build_root/tsan" -j "$jobs" --target "${targets[@]}" &&
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp "${norandom[@]}" \
       ctest --test-dir "$build_root/tsan" -j "$jobs" --output-on-failure --no-tests=error -L threads
 }
