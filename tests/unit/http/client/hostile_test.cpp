@@ -336,6 +336,21 @@ TEST(client_hostile, interim_bound_is_configurable) {
 
 /// A request whose total timeout is 1 s against `peer`: it must end with client_timeout_error(total)
 /// at the deadline, while another task's 10 ms ticks keep coming on time.
+// The longest another task may wait for the loop meanwhile. The starvation this guards against (issue
+// 13, row 4) lasted 11.8 s or forever; under ASan, on a 2-core machine whose other core runs the peer and
+// another test, a fair loop was seen waiting 0.43 s, so the bound is wider there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr double k_worst_tick = 1.0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr double k_worst_tick = 1.0;
+#else
+constexpr double k_worst_tick = 0.25;
+#endif
+#else
+constexpr double k_worst_tick = 0.25;
+#endif
+
 void expect_total_timeout_on_time(const hostile_peer& peer, bool stream_body, std::size_t max_interim) {
   aio_test::run(
       [](std::string url, bool stream_body, std::size_t max_interim) -> aio::coro<> {
@@ -367,7 +382,7 @@ void expect_total_timeout_on_time(const hostile_peer& peer, bool stream_body, st
         EXPECT_EQ(what, "total");
         EXPECT_GE(elapsed, 0.95);
         EXPECT_LT(elapsed, 1.5) << "the total timeout fired late";
-        EXPECT_LT(worst_tick, 0.25) << "another task waited " << worst_tick << " s for the loop";
+        EXPECT_LT(worst_tick, k_worst_tick) << "another task waited " << worst_tick << " s for the loop";
         co_await session.close();
       }(peer.url(), stream_body, max_interim),
       k_real);
