@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../../../unit/http/client/upload_chunks.hpp"
 #include "aio/aio.hpp"
 #include "aio/http/client.hpp"
 #include "test_support.hpp"
@@ -180,17 +181,7 @@ async def main():
 asyncio.run(main())
 )PY";
 
-/// A producer of `n` chunks of `size` bytes.
-struct chunks {
-  int n;
-  std::size_t size;
-  int given = 0;
-  aio::coro<std::optional<std::string>> operator()() {
-    if (given == n) co_return std::nullopt;
-    ++given;
-    co_return std::string(size, static_cast<char>('a' + given % 26));
-  }
-};
+using upload_test::chunks;
 
 TEST(client_upload, aiohttp_server_takes_streams_and_answers_100_continue) {
   if (!have_aiohttp()) GTEST_SKIP() << "python3-aiohttp is not installed";

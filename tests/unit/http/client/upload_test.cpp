@@ -11,6 +11,7 @@
 #include "aio/aio.hpp"
 #include "client_test_server.hpp"
 #include "test_support.hpp"
+#include "upload_chunks.hpp"
 
 using namespace std::chrono_literals;
 namespace http = aio::http;
@@ -33,17 +34,7 @@ http::application echo_app() {
   return app;
 }
 
-/// A producer of `n` chunks of `size` bytes.
-struct chunks {
-  int n;
-  std::size_t size;
-  int given = 0;
-  aio::coro<std::optional<std::string>> operator()() {
-    if (given == n) co_return std::nullopt;
-    ++given;
-    co_return std::string(size, static_cast<char>('a' + given % 26));
-  }
-};
+using upload_test::chunks;
 
 TEST(client_upload, expect100_waits_for_continue_from_our_server) {
   aio_test::run(
