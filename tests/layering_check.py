@@ -61,8 +61,10 @@ def main():
             failures.append(f"aio/{rel}: does not preprocess:\n{out.stderr}")
             continue
         deps = out.stdout.replace("\\\n", " ").split()[2:]  # "<target>: <the header itself> ..."
-        for d in deps:
-            p = pathlib.Path(d).resolve()
+        for raw in deps:
+            # clang names headers through its own folder (/usr/bin/../lib/gcc/...): compare resolved paths.
+            p = pathlib.Path(raw).resolve()
+            d = p.as_posix()
             if p.is_relative_to(include / "aio"):
                 other = component_of(p.relative_to(include / "aio").as_posix())
                 if other not in allowed:
