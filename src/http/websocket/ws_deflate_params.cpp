@@ -3,12 +3,13 @@
 // server's pick among the client's offers, and the client's validation of the server's answer.
 
 #include "aio/http/websocket_extensions.hpp"
-#include "aio/http/headers.hpp"
-#include "text.hpp"
 
 #include <algorithm>
 #include <string_view>
 #include <vector>
+
+#include "../text.hpp"
+#include "aio/http/headers.hpp"
 
 namespace aio::http {
 namespace {

@@ -1,5 +1,5 @@
 // websocket_connection: the awaited operations (receive, send, close) over the synchronous core in
-// websocket_connection_state.cpp.
+// ws_connection_state.cpp.
 
 #include "aio/http/websocket_connection.hpp"
 
@@ -12,7 +12,7 @@
 #include "aio/combinators/wait_for.hpp"
 #include "aio/detail/coop_budget.hpp"
 #include "aio/errors.hpp"
-#include "websocket_connection_state.hpp"
+#include "ws_connection_state.hpp"
 
 namespace aio::http {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "websocket_connection_state.hpp"
+#include "ws_connection_state.hpp"
 
 namespace aio::http::detail {
 

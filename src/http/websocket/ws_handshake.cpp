@@ -2,8 +2,6 @@
 // interface, then base64), random keys, and the checks each side makes of the other's headers.
 
 #include "aio/http/websocket_handshake.hpp"
-#include "aio/http/headers.hpp"
-#include "text.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -11,6 +9,9 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+
+#include "../text.hpp"
+#include "aio/http/headers.hpp"
 
 namespace aio::http {
 namespace {

@@ -10,7 +10,7 @@
 #include "aio/http/detail/websocket_mask.hpp"
 #include "aio/http/websocket_close_code.hpp"
 #include "aio/http/websocket_opcode.hpp"
-#include "websocket_deflate.hpp"
+#include "ws_deflate.hpp"
 
 namespace aio::http {
 namespace {

@@ -2,7 +2,7 @@
 // the 00 00 ff ff tail stripped when sending and put back when receiving, and the output of inflate
 // grown in bounded steps so that a small compressed message cannot claim unbounded memory.
 
-#include "websocket_deflate.hpp"
+#include "ws_deflate.hpp"
 
 #include <zlib.h>
 

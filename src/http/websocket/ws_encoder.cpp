@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "aio/http/detail/utf8_validator.hpp"
-#include "websocket_deflate.hpp"
+#include "ws_deflate.hpp"
 
 namespace aio::http {
 namespace {
