@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "aio/http/detail/utf8_validator.hpp"
-#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
 #include "aio/http/websocket_decoder.hpp"
 
 namespace {

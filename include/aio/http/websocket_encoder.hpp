@@ -9,10 +9,10 @@
 #include <string_view>
 
 #include "aio/http/detail/websocket_mask.hpp"
-#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
+#include "aio/http/websocket/ws_role.hpp"
 #include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_opcode.hpp"
-#include "aio/http/websocket_role.hpp"
 
 namespace aio::http {
 

@@ -1,7 +1,7 @@
 // websocket_connection: the awaited operations (receive, send, close) over the synchronous core in
 // ws_connection_state.cpp.
 
-#include "aio/http/websocket_connection.hpp"
+#include "aio/http/websocket/websocket_connection.hpp"
 
 #include <coroutine>
 #include <exception>

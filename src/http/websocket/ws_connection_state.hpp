@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "aio/http/websocket_connection.hpp"
+#include "aio/http/websocket/websocket_connection.hpp"
 #include "aio/http/websocket_decoder.hpp"
 #include "aio/http/websocket_encoder.hpp"
 #include "aio/runtime/event_loop.hpp"

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "aio/http/detail/websocket_mask.hpp"
-#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
 #include "aio/http/websocket_opcode.hpp"
 #include "ws_deflate.hpp"
 

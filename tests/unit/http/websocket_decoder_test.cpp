@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
 #include "websocket_test_util.hpp"
 
 using aio::http::ws_decoder;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
 #include "aio/http/websocket_decoder.hpp"
 #include "aio/http/websocket_encoder.hpp"
 #include "websocket_test_util.hpp"

@@ -17,11 +17,11 @@
 #include <nlohmann/json.hpp>
 
 #include "aio/http/json_ref.hpp"
-#include "aio/http/websocket_close_code.hpp"
+#include "aio/http/websocket/websocket_options.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
+#include "aio/http/websocket/ws_message.hpp"
+#include "aio/http/websocket/ws_role.hpp"
 #include "aio/http/websocket_extensions.hpp"
-#include "aio/http/websocket_message.hpp"
-#include "aio/http/websocket_options.hpp"
-#include "aio/http/websocket_role.hpp"
 #include "aio/net/stream_reader.hpp"
 #include "aio/net/stream_writer.hpp"
 #include "aio/task/coro.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-/// @file websocket_close_code.hpp
+/// @file ws_close_code.hpp
 /// `aio::http::ws_close_code`: the status codes of a WebSocket close frame (aiohttp's `WSCloseCode`).
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-/// @file websocket_role.hpp
+/// @file ws_role.hpp
 /// `aio::http::ws_role`: which end of a WebSocket connection a codec serves.
 
 namespace aio::http {

@@ -1,5 +1,5 @@
 #pragma once
-/// @file websocket_message.hpp
+/// @file ws_message.hpp
 /// `aio::http::ws_message` and `ws_msg_type`: what `ws.receive()` returns (aiohttp's `WSMessage`).
 
 #include <cstdint>
