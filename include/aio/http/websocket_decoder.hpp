@@ -11,9 +11,9 @@
 
 #include "aio/http/detail/utf8_validator.hpp"
 #include "aio/http/detail/websocket_frame_parser.hpp"
+#include "aio/http/websocket/ws_deflate_params.hpp"
 #include "aio/http/websocket/ws_message.hpp"
 #include "aio/http/websocket/ws_role.hpp"
-#include "aio/http/websocket_extensions.hpp"
 
 namespace aio::http {
 

@@ -10,8 +10,8 @@
 
 #include "aio/http/detail/websocket_mask.hpp"
 #include "aio/http/websocket/ws_close_code.hpp"
+#include "aio/http/websocket/ws_deflate_params.hpp"
 #include "aio/http/websocket/ws_role.hpp"
-#include "aio/http/websocket_extensions.hpp"
 #include "aio/http/websocket_opcode.hpp"
 
 namespace aio::http {

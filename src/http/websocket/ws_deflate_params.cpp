@@ -2,7 +2,7 @@
 // (comma-separated extensions, each with ';'-separated parameters whose values may be quoted), the
 // server's pick among the client's offers, and the client's validation of the server's answer.
 
-#include "aio/http/websocket_extensions.hpp"
+#include "aio/http/websocket/ws_deflate_params.hpp"
 
 #include <algorithm>
 #include <string_view>

@@ -1,7 +1,7 @@
 // The WebSocket opening handshake (RFC 6455 section 4): the accept value (SHA-1 through OpenSSL's EVP
 // interface, then base64), random keys, and the checks each side makes of the other's headers.
 
-#include "aio/http/websocket_handshake.hpp"
+#include "aio/http/websocket/ws_handshake.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -1,6 +1,6 @@
 #pragma once
 // Test support for websocket_connection: the HTTP upgrade done by hand over loopback TCP with the
-// websocket_handshake.hpp helpers (the real server and client wrap the same steps), and a connected
+// ws_handshake.hpp helpers (the real server and client wrap the same steps), and a connected
 // client/server pair.
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // permessage-deflate (RFC 7692): the negotiation helpers, and the encoder and decoder once it is
 // enabled (compression both ways, context takeover, RSV1 rules, the decompressed-size limit).
 
-#include "aio/http/websocket_extensions.hpp"
+#include "aio/http/websocket/ws_deflate_params.hpp"
 
 #include <gtest/gtest.h>
 

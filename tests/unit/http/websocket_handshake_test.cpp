@@ -1,4 +1,4 @@
-#include "aio/http/websocket_handshake.hpp"
+#include "aio/http/websocket/ws_handshake.hpp"
 
 #include <gtest/gtest.h>
 

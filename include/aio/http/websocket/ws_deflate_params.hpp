@@ -1,5 +1,5 @@
 #pragma once
-/// @file websocket_extensions.hpp
+/// @file ws_deflate_params.hpp
 /// permessage-deflate (RFC 7692) negotiation: the client's offer, the server's choice, the client's
 /// check of that choice, and the parameters both sides then compress with.
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "aio/http/websocket_handshake.hpp"
+#include "aio/http/websocket/ws_handshake.hpp"
 
 namespace aio::http {
 

@@ -1,6 +1,8 @@
 #pragma once
-/// @file websocket_handshake.hpp
+/// @file ws_handshake.hpp
 /// The opening handshake of RFC 6455 section 4: keys, the accept value, and checks of both sides.
+/// `websocket_response` and `session.ws_connect` use them; so can an upgrade done by hand before a
+/// `websocket_connection` is built over any stream.
 
 #include <span>
 #include <string>
@@ -65,7 +67,7 @@ struct ws_response_check {
 /// `Connection: upgrade`, `Sec-WebSocket-Accept` matching the `key` the client sent, and a subprotocol,
 /// if any, among those the client `offered`. With `extensions_offered` false, an answer naming any
 /// extension is refused; with true, `Sec-WebSocket-Extensions` is left to the caller
-/// (`ws_parse_deflate_response` in websocket_extensions.hpp).
+/// (`ws_parse_deflate_response` in ws_deflate_params.hpp).
 /// @par Errors
 /// None thrown: the result says what is wrong.
 [[nodiscard]] ws_response_check ws_check_response(int status, std::span<const ws_header> headers,
