@@ -11,6 +11,7 @@
 
 #include "aio/http/detail/utf8_validator.hpp"
 #include "aio/http/detail/websocket_frame_parser.hpp"
+#include "aio/http/websocket/websocket_options.hpp"
 #include "aio/http/websocket/ws_deflate_params.hpp"
 #include "aio/http/websocket/ws_message.hpp"
 #include "aio/http/websocket/ws_role.hpp"
@@ -20,9 +21,6 @@ namespace aio::http {
 namespace detail {
 class ws_inflater;
 }
-
-/// aiohttp's default `max_msg_size`: 4 MiB.
-inline constexpr std::size_t ws_default_max_msg_size = std::size_t{4} << 20U;
 
 /// Turns the bytes a WebSocket peer sends into `ws_message`s, enforcing RFC 6455.
 ///

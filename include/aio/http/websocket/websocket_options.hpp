@@ -7,9 +7,10 @@
 #include <cstddef>
 #include <optional>
 
-#include "aio/http/websocket_decoder.hpp"
-
 namespace aio::http {
+
+/// aiohttp's default `max_msg_size`: 4 MiB.
+inline constexpr std::size_t ws_default_max_msg_size = std::size_t{4} << 20U;
 
 /// Options of a WebSocket connection, shared by the server (`websocket_response`) and the client
 /// (`session.ws_connect`). An aggregate for designated initializers:
