@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "../../src/http/websocket/ws_decoder.hpp"
 #include "aio/http/detail/utf8_validator.hpp"
 #include "aio/http/detail/websocket_frame_parser.hpp"
 #include "aio/http/detail/websocket_mask.hpp"
-#include "aio/http/websocket_decoder.hpp"
 #include "aio/http/websocket_encoder.hpp"
 
 #ifdef AIO_BENCH_WSLAY

@@ -15,7 +15,6 @@
 #include "aio/http/status.hpp"             // IWYU pragma: export
 #include "aio/http/url.hpp"                // IWYU pragma: export
 #include "aio/http/websocket.hpp"          // IWYU pragma: export
-#include "aio/http/websocket_decoder.hpp"  // IWYU pragma: export
 #include "aio/http/websocket_encoder.hpp"  // IWYU pragma: export
 #include "aio/http/websocket_opcode.hpp"   // IWYU pragma: export
 #include "aio/io.hpp"                      // IWYU pragma: export

@@ -2,7 +2,7 @@
 // messages. Every check that needs only the header runs before any payload is kept, so an oversized
 // or malformed frame costs nothing to reject.
 
-#include "aio/http/websocket_decoder.hpp"
+#include "ws_decoder.hpp"
 
 #include <algorithm>
 #include <utility>

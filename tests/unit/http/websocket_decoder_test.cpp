@@ -1,4 +1,4 @@
-#include "aio/http/websocket_decoder.hpp"
+#include "../../../src/http/websocket/ws_decoder.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "aio/http/websocket_decoder.hpp"
+#include "../../../src/http/websocket/ws_decoder.hpp"
 #include "websocket_test_util.hpp"
 
 using aio::http::ws_decoder;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aio/http/websocket_decoder.hpp"
+#include "../../../src/http/websocket/ws_decoder.hpp"
 
 namespace ws_test {
 

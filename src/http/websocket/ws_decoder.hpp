@@ -1,6 +1,8 @@
 #pragma once
-/// @file websocket_decoder.hpp
+/// @file ws_decoder.hpp
 /// `aio::http::ws_decoder`: bytes in, complete WebSocket messages out (I/O-free, RFC 6455).
+/// Private to src/http: `websocket_connection` drives it (tests, the fuzzer and the benchmark include it
+/// by path).
 
 #include <cstddef>
 #include <cstdint>
