@@ -11,10 +11,10 @@
 #include <string_view>
 
 #include "../../src/http/websocket/ws_decoder.hpp"
+#include "../../src/http/websocket/ws_encoder.hpp"
 #include "aio/http/detail/utf8_validator.hpp"
 #include "aio/http/detail/websocket_frame_parser.hpp"
 #include "aio/http/detail/websocket_mask.hpp"
-#include "aio/http/websocket_encoder.hpp"
 
 #ifdef AIO_BENCH_WSLAY
 #include <wslay/wslay.h>

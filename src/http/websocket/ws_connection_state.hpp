@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "aio/http/websocket/websocket_connection.hpp"
-#include "aio/http/websocket_encoder.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/runtime/timer_handle.hpp"
 #include "aio/sync/event.hpp"
 #include "ws_decoder.hpp"
+#include "ws_encoder.hpp"
 
 namespace aio::http::detail {
 

@@ -1,7 +1,7 @@
 // The WebSocket encoder: frame headers, client masking with keys from a seeded xoshiro256**, and
 // fragmentation. Validation runs before anything is appended, so a throw leaves `out` untouched.
 
-#include "aio/http/websocket_encoder.hpp"
+#include "ws_encoder.hpp"
 
 #include <openssl/rand.h>
 

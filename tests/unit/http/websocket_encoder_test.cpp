@@ -1,4 +1,4 @@
-#include "aio/http/websocket_encoder.hpp"
+#include "../../../src/http/websocket/ws_encoder.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "../../../src/http/websocket/ws_decoder.hpp"
+#include "../../../src/http/websocket/ws_encoder.hpp"
 #include "aio/http/websocket/ws_close_code.hpp"
-#include "aio/http/websocket_encoder.hpp"
 #include "websocket_test_util.hpp"
 
 namespace http = aio::http;

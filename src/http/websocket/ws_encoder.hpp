@@ -1,6 +1,7 @@
 #pragma once
-/// @file websocket_encoder.hpp
+/// @file ws_encoder.hpp
 /// `aio::http::ws_encoder`: WebSocket messages in, frame bytes out (I/O-free, RFC 6455).
+/// Private to src/http: `websocket_connection` drives it (tests and the benchmark include it by path).
 
 #include <cstddef>
 #include <cstdint>
