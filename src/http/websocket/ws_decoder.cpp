@@ -9,8 +9,8 @@
 
 #include "aio/http/detail/websocket_mask.hpp"
 #include "aio/http/websocket/ws_close_code.hpp"
-#include "aio/http/websocket_opcode.hpp"
 #include "ws_deflate.hpp"
+#include "ws_opcode.hpp"
 
 namespace aio::http {
 namespace {

@@ -13,7 +13,7 @@
 #include "aio/http/websocket/ws_close_code.hpp"
 #include "aio/http/websocket/ws_deflate_params.hpp"
 #include "aio/http/websocket/ws_role.hpp"
-#include "aio/http/websocket_opcode.hpp"
+#include "ws_opcode.hpp"
 
 namespace aio::http {
 

@@ -1,6 +1,7 @@
 #pragma once
-/// @file websocket_opcode.hpp
+/// @file ws_opcode.hpp
 /// `aio::http::ws_opcode`: the frame opcodes of RFC 6455 section 5.2.
+/// Private to src/http: only the codec uses it.
 
 #include <cstdint>
 
