@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "aio/http/detail/websocket_frame_parser.hpp"
+#include "ws_frame_parser.hpp"
 
 namespace aio::http::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "aio/http/detail/websocket_frame_parser.hpp"
+#include "../../../src/http/websocket/ws_frame_parser.hpp"
 
 #include <gtest/gtest.h>
 

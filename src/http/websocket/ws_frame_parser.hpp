@@ -1,5 +1,5 @@
 #pragma once
-/// @file websocket_frame_parser.hpp
+/// @file ws_frame_parser.hpp
 /// `aio::http::detail::ws_frame_parser`: push-style, zero-copy splitting of bytes into frames.
 
 #include <array>
