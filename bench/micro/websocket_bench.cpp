@@ -13,8 +13,8 @@
 #include "../../src/http/websocket/ws_decoder.hpp"
 #include "../../src/http/websocket/ws_encoder.hpp"
 #include "../../src/http/websocket/ws_frame_parser.hpp"
+#include "../../src/http/websocket/ws_mask.hpp"
 #include "aio/http/detail/utf8_validator.hpp"
-#include "aio/http/detail/websocket_mask.hpp"
 
 #ifdef AIO_BENCH_WSLAY
 #include <wslay/wslay.h>

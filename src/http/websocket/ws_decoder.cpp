@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <utility>
 
-#include "aio/http/detail/websocket_mask.hpp"
 #include "aio/http/websocket/ws_close_code.hpp"
 #include "ws_deflate.hpp"
+#include "ws_mask.hpp"
 #include "ws_opcode.hpp"
 
 namespace aio::http {

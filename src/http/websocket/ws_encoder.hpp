@@ -9,10 +9,10 @@
 #include <string>
 #include <string_view>
 
-#include "aio/http/detail/websocket_mask.hpp"
 #include "aio/http/websocket/ws_close_code.hpp"
 #include "aio/http/websocket/ws_deflate_params.hpp"
 #include "aio/http/websocket/ws_role.hpp"
+#include "ws_mask.hpp"
 #include "ws_opcode.hpp"
 
 namespace aio::http {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "aio/http/detail/websocket_mask.hpp"
+#include "ws_mask.hpp"
 
 namespace aio::http::detail {
 

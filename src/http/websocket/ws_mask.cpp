@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "aio/http/detail/websocket_mask.hpp"
+#include "ws_mask.hpp"
 
 namespace aio::http::detail {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "aio/http/detail/websocket_mask.hpp"
+#include "../../../src/http/websocket/ws_mask.hpp"
 #include "websocket_test_util.hpp"
 
 using aio::http::detail::ws_frame_parser;

@@ -1,5 +1,5 @@
 #pragma once
-/// @file websocket_mask.hpp
+/// @file ws_mask.hpp
 /// `aio::http::detail::ws_mask`: the XOR masking of RFC 6455 section 5.3, a machine word at a time.
 
 #include <array>
