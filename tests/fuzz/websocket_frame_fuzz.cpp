@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../../src/http/websocket/utf8_validator.hpp"
 #include "../../src/http/websocket/ws_decoder.hpp"
-#include "aio/http/detail/utf8_validator.hpp"
 #include "aio/http/websocket/ws_close_code.hpp"
 
 namespace {

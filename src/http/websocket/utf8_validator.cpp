@@ -9,7 +9,7 @@
 #include <array>
 #include <cstring>
 
-#include "aio/http/detail/utf8_validator.hpp"
+#include "utf8_validator.hpp"
 
 namespace aio::http::detail {
 namespace {

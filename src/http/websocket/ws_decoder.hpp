@@ -11,11 +11,11 @@
 #include <string>
 #include <string_view>
 
-#include "aio/http/detail/utf8_validator.hpp"
 #include "aio/http/websocket/websocket_options.hpp"
 #include "aio/http/websocket/ws_deflate_params.hpp"
 #include "aio/http/websocket/ws_message.hpp"
 #include "aio/http/websocket/ws_role.hpp"
+#include "utf8_validator.hpp"
 #include "ws_frame_parser.hpp"
 
 namespace aio::http {

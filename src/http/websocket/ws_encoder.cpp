@@ -7,7 +7,7 @@
 
 #include <stdexcept>
 
-#include "aio/http/detail/utf8_validator.hpp"
+#include "utf8_validator.hpp"
 #include "ws_deflate.hpp"
 
 namespace aio::http {
