@@ -1,4 +1,4 @@
-#include "../../../src/http/websocket/ws_encoder.hpp"
+#include "../../../../src/http/websocket/ws_encoder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "../../../src/http/websocket/ws_decoder.hpp"
+#include "../../../../src/http/websocket/ws_decoder.hpp"
 #include "websocket_test_util.hpp"
 
 using aio::http::ws_decoder;

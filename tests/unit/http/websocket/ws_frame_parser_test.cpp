@@ -1,11 +1,11 @@
-#include "../../../src/http/websocket/ws_frame_parser.hpp"
+#include "../../../../src/http/websocket/ws_frame_parser.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "../../../src/http/websocket/ws_mask.hpp"
+#include "../../../../src/http/websocket/ws_mask.hpp"
 #include "websocket_test_util.hpp"
 
 using aio::http::detail::ws_frame_parser;

@@ -1,4 +1,4 @@
-#include "../../../src/http/websocket/utf8_validator.hpp"
+#include "../../../../src/http/websocket/utf8_validator.hpp"
 
 #include <gtest/gtest.h>
 

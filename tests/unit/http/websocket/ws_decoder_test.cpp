@@ -1,4 +1,4 @@
-#include "../../../src/http/websocket/ws_decoder.hpp"
+#include "../../../../src/http/websocket/ws_decoder.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "../../../src/http/websocket/ws_decoder.hpp"
-#include "../../../src/http/websocket/ws_encoder.hpp"
+#include "../../../../src/http/websocket/ws_decoder.hpp"
+#include "../../../../src/http/websocket/ws_encoder.hpp"
 #include "aio/http/websocket/ws_close_code.hpp"
 #include "websocket_test_util.hpp"
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../../../src/http/websocket/ws_decoder.hpp"
+#include "../../../../src/http/websocket/ws_decoder.hpp"
 
 namespace ws_test {
 
