@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "../../unit/http/websocket/websocket_connection_support.hpp"
+#include "../../../unit/http/websocket/websocket_connection_support.hpp"
 #include "aio/aio.hpp"
 #include "test_support.hpp"
 
