@@ -16,7 +16,7 @@
 #include "aio/runtime/event_loop.hpp"
 #include "aio/tls/detail/start_tls.hpp"
 #include "happy_eyeballs.hpp"
-#include "socket_ops.hpp"
+#include "socket_setup.hpp"
 
 namespace aio {
 

@@ -25,7 +25,7 @@
 #include "aio/time/sleep.hpp"
 #include "aio/tls/detail/start_tls.hpp"
 #include "happy_eyeballs.hpp"
-#include "socket_ops.hpp"
+#include "socket_setup.hpp"
 
 namespace aio {
 

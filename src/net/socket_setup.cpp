@@ -1,4 +1,4 @@
-#include "socket_ops.hpp"
+#include "socket_setup.hpp"
 
 #include <sys/socket.h>
 
