@@ -15,7 +15,7 @@
 #include "aio/net/getaddrinfo.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/tls/detail/start_tls.hpp"
-#include "happy_eyeballs.hpp"
+#include "connect.hpp"
 #include "socket_setup.hpp"
 
 namespace aio {

@@ -24,7 +24,7 @@
 #include "aio/task/task.hpp"
 #include "aio/time/sleep.hpp"
 #include "aio/tls/detail/start_tls.hpp"
-#include "happy_eyeballs.hpp"
+#include "connect.hpp"
 #include "socket_setup.hpp"
 
 namespace aio {

@@ -3,7 +3,7 @@
 #include <string>
 #include <system_error>
 
-#include "happy_eyeballs.hpp"
+#include "connect.hpp"
 
 namespace aio::detail {
 
