@@ -1,5 +1,7 @@
 #pragma once
-// Connecting to one of several addresses: in turn, or raced with RFC 8305's staggered starts.
+// Connecting stream sockets, for open_connection and the servers: to one address, to the first of
+// several that accepts (in turn, or raced with RFC 8305's staggered starts), and the connected
+// transport handed to a reader/writer pair. Defined in connect.cpp; the race in connect_raced.cpp.
 
 #include <chrono>
 #include <memory>
