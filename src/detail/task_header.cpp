@@ -11,13 +11,13 @@
 #include <typeinfo>
 #include <unordered_map>
 
-#include "../detail/task_extra.hpp"
 #include "aio/detail/coop_budget.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/errors.hpp"
 #include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/task/coro.hpp"
+#include "task_extra.hpp"
 
 namespace aio::detail {
 
