@@ -140,9 +140,7 @@ class websocket_connection {
   /// The next message, which must be text, parsed as JSON.
   /// @par Errors
   /// As `receive_str`, and `nlohmann::json::parse_error` for text that is not JSON.
-  /// (A template only so that `coro<nlohmann::json>` is instantiated where it is used: declared in
-  /// this header, it made g++ 12 miscompile unrelated coroutines of test files built with the
-  /// precompiled aio.hpp under ASan.)
+  /// (A template for g++ 12: docs/design/compilers.md, Bug 4.)
   template <class Json = nlohmann::json>
   [[nodiscard]] coro<Json> receive_json() {
     return parse_json<Json>(receive_str());
