@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
-#include "aio/http/detail/utf8_validator.hpp"
-#include "aio/http/detail/websocket_frame_parser.hpp"
-#include "aio/http/detail/websocket_mask.hpp"
-#include "aio/http/websocket_decoder.hpp"
-#include "aio/http/websocket_encoder.hpp"
+#include "../../src/http/websocket/utf8_validator.hpp"
+#include "../../src/http/websocket/ws_decoder.hpp"
+#include "../../src/http/websocket/ws_encoder.hpp"
+#include "../../src/http/websocket/ws_frame_parser.hpp"
+#include "../../src/http/websocket/ws_mask.hpp"
 
 #ifdef AIO_BENCH_WSLAY
 #include <wslay/wslay.h>

@@ -13,14 +13,13 @@
 namespace aio {
 
 /// An optional `T` for a member of an aio options struct: `std::optional<T>`'s interface (`if (o.x)`,
-/// `*o.x`, `o.x->f()`, `o.x = value`, `o.x = std::nullopt`), plus immunity to the g++ 12 coroutine bug
-/// of docs/design/compilers.md.
+/// `*o.x`, `o.x->f()`, `o.x = value`, `o.x = std::nullopt`), plus immunity to g++ 12's byte copies of
+/// a braced aggregate's members inside `co_await` (docs/design/compilers.md, Bug 1).
 ///
-/// g++ 12 copies a braced aggregate's members byte by byte inside a `co_await` statement and destroys
-/// both copies. This type records its own address when a constructor builds it; a byte copy made
-/// without a constructor finds another address there, knows it shares the original's value, and
-/// neither destroys nor moves from it (the original, destroyed at the end of the full expression, does
-/// that). Every other copy and move is an ordinary one.
+/// It records its own address when a constructor builds it; a byte copy made without a constructor
+/// finds another address there, knows it shares the original's value, and neither destroys nor moves
+/// from it (the original, destroyed at the end of the full expression, does that). Every other copy and
+/// move is an ordinary one.
 /// @par Thread safety
 /// As `T`.
 template <class T>

@@ -18,7 +18,7 @@
 #include "aio/combinators/wait_for.hpp"
 #include "aio/errors.hpp"
 #include "aio/sync/event.hpp"
-#include "happy_eyeballs.hpp"
+#include "connect.hpp"
 
 namespace aio::detail {
 

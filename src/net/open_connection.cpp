@@ -1,56 +1,20 @@
-// open_connection: resolve, connect each address in turn (or race them: Happy Eyeballs), then TLS.
+// open_connection, open_unix_connection: resolve, connect (connect.cpp: each address in turn, or
+// raced with Happy Eyeballs), then TLS.
 
 #include "aio/net/open_connection.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <memory>
 #include <system_error>
 #include <vector>
 
-#include "aio/io/detail/io_operation.hpp"
 #include "aio/net/getaddrinfo.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/tls/detail/start_tls.hpp"
-#include "happy_eyeballs.hpp"
-#include "socket_ops.hpp"
+#include "connect.hpp"
 
 namespace aio {
-
-namespace detail {
-
-void transport_deleter::operator()(stream_transport* t) const noexcept {
-  t->abort();
-  t->release();
-}
-
-coro<transport_ptr> connect_one(const socket_address& addr) {
-  event_loop& loop = get_running_loop();
-  const int type = SOCK_STREAM;
-  const int fd = open_socket(addr.family(), type, addr.to_string());
-  transport_ptr t(new stream_transport(loop, fd, true));
-  if (addr.family() != AF_UNIX) set_socket_option(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
-  io_operation op(loop, t->registration(), io_kind::connect);
-  op.op().m_addr =
-      const_cast<void*>(addr.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast): read only
-  op.op().m_addrlen = addr.size();
-  const std::int64_t r = co_await op;
-  if (r < 0) throw_socket_error(static_cast<int>(-r), "cannot connect to", addr);
-  t->set_peername(addr);
-  co_return t;
-}
-
-stream_pair make_pair_from(transport_ptr t, std::size_t limit) {
-  t->set_limit(limit);
-  stream_pair p{stream_reader(t.get()), stream_writer(t.get())};
-  t.release()->release();  // the handles hold it now
-  return p;
-}
-
-}  // namespace detail
 
 namespace {
 // Plain functions forward to these coroutines (defaulted options and g++ 12: docs/design/compilers.md).

@@ -24,8 +24,8 @@
 #include "aio/task/task.hpp"
 #include "aio/time/sleep.hpp"
 #include "aio/tls/detail/start_tls.hpp"
-#include "happy_eyeballs.hpp"
-#include "socket_ops.hpp"
+#include "connect.hpp"
+#include "socket_setup.hpp"
 
 namespace aio {
 

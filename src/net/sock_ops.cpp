@@ -27,7 +27,7 @@
 #include "aio/io/detail/io_operation.hpp"
 #include "aio/runtime/detail/loop_access.hpp"
 #include "aio/runtime/event_loop.hpp"
-#include "socket_ops.hpp"
+#include "socket_setup.hpp"
 
 namespace aio {
 

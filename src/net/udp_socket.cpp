@@ -27,7 +27,7 @@
 #include "aio/runtime/event_loop.hpp"
 #include "aio/sync/lock.hpp"
 #include "aio/sync/scoped.hpp"
-#include "socket_ops.hpp"
+#include "socket_setup.hpp"
 
 namespace aio {
 

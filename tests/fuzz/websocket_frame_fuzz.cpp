@@ -2,7 +2,7 @@
 //
 // Build and run by hand (clang only; it is not part of the CMake build):
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
-//     tests/fuzz/websocket_frame_fuzz.cpp src/http/websocket_*.cpp -lcrypto -lz -o /tmp/websocket_frame_fuzz
+//     tests/fuzz/websocket_frame_fuzz.cpp src/http/websocket/*.cpp -lcrypto -lz -o /tmp/websocket_frame_fuzz
 //   /tmp/websocket_frame_fuzz -max_total_time=30 tests/fuzz/corpus/websocket_frame
 //
 // The first input byte picks the role, the limit and how the rest is split into feeds; the rest is
@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
-#include "aio/http/detail/utf8_validator.hpp"
-#include "aio/http/websocket_close_code.hpp"
-#include "aio/http/websocket_decoder.hpp"
+#include "../../src/http/websocket/utf8_validator.hpp"
+#include "../../src/http/websocket/ws_decoder.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
 
 namespace {
 

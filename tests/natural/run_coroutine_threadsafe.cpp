@@ -1,5 +1,5 @@
-// g++ 12 refuses this spelling: a lambda with non-trivial by-value captures inside co_await
-// (docs/design/compilers.md); with g++ 12 the test checks that refusal, with clang++ it runs.
+// g++ 12 refuses this spelling (docs/design/compilers.md, Bug 1): with g++ 12 the test checks that
+// refusal, with clang++ it runs.
 // asyncio docs, "Scheduling From Other Threads":
 //
 //     future = asyncio.run_coroutine_threadsafe(coro, loop)

@@ -1,5 +1,5 @@
-// g++ 12 refuses this spelling: a lambda with non-trivial by-value captures inside co_await
-// (docs/design/compilers.md); with g++ 12 the test checks that refusal, with clang++ it runs.
+// g++ 12 refuses this spelling (docs/design/compilers.md, Bug 1): with g++ 12 the test checks that
+// refusal, with clang++ it runs.
 // asyncio docs, start_server with a callback that uses state from the enclosing scope (a closure),
 // served with serve_forever in a task and stopped by cancelling it.
 //

@@ -1,5 +1,5 @@
-// g++ 12 refuses this spelling: a lambda with non-trivial by-value captures inside co_await
-// (docs/design/compilers.md); with g++ 12 the test checks that refusal, with clang++ it runs.
+// g++ 12 refuses this spelling (docs/design/compilers.md, Bug 1): with g++ 12 the test checks that
+// refusal, with clang++ it runs.
 // asyncio docs, "Running in Threads": a blocking function run with to_thread, given the state it
 // needs through a lambda's capture.
 //

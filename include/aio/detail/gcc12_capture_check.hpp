@@ -1,8 +1,7 @@
 #pragma once
 /// @file gcc12_capture_check.hpp
-/// A compile-time stop for the one g++ 12 coroutine bug no API shape can avoid: a lambda with by-value
-/// captures of non-trivial types (a `shared_ptr`, a `std::string`) written inside a `co_await`
-/// statement has each such capture destroyed twice. docs/design/compilers.md has the details.
+/// A compile-time stop for the g++ 12 coroutine bug no API shape can avoid: by-value lambda captures
+/// destroyed twice inside a `co_await` statement (docs/design/compilers.md, Bug 1).
 
 #include <cstddef>
 #include <string_view>
@@ -33,8 +32,8 @@ constexpr bool is_coroutine_lambda() noexcept {
 }
 
 /// True for a callable `F`, as deduced by a forwarding reference, that is a temporary lambda written
-/// in a coroutine, whose by-value captures g++ 12 destroys twice when the call is in a `co_await`
-/// statement. (It cannot tell `std::move(named)` from a lambda written in the call: both are refused.)
+/// in a coroutine with non-trivially-destructible captures (docs/design/compilers.md, Bug 1). (It
+/// cannot tell `std::move(named)` from a lambda written in the call: both are refused.)
 template <class F>
 constexpr bool gcc12_unsafe_closure() noexcept {
   if constexpr (AIO_GCC12_CAPTURE_CHECK == 0 || std::is_reference_v<F> ||

@@ -208,7 +208,7 @@ class task_header : public ready_link {
   void set(flag f) noexcept { m_flags = static_cast<std::uint16_t>(m_flags | f); }
   void clear(flag f) noexcept { m_flags = static_cast<std::uint16_t>(m_flags & ~f); }
 
-  // ---- task operations (defined in src/task/task_header.cpp) ------------------------------------
+  // ---- task operations (defined in src/detail/task_header.cpp) ----------------------------------
   /// Makes this frame the root of a task on `loop` and schedules its first step.
   void start_task(event_loop& loop, std::coroutine_handle<> root, std::string name, bool eager);
   /// Requests cancellation (CPython 3.13 `Task.cancel`). False if already done.

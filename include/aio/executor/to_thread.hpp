@@ -86,9 +86,7 @@ template <class F, class... Args>
 requires std::invocable<std::decay_t<F> &&, std::decay_t<Args>&&...>
     detail::executor_call_future<detail::call_result_t<std::decay_t<F>, std::decay_t<Args>...>>
     run_in_executor(event_loop& loop, executor& ex, F&& f, Args&&... args) {
-  // No g++ 12 capture check here: a future is usually kept and awaited later
-  // (`auto f = loop.run_in_executor(pool, [x] {...});`), which is safe, and the check cannot tell that
-  // from a call written inside `co_await` (docs/design/compilers.md).
+  // No g++ 12 capture check: the future is usually awaited later (docs/design/compilers.md, Bug 1).
   return detail::submit_call(loop, ex, std::forward<F>(f), std::forward<Args>(args)...);
 }
 

@@ -2,7 +2,7 @@
 /// @file json_ref.hpp
 /// `aio::http::json_ref`: a JSON value passed to a call, as a document or as a braced literal written
 /// in the call (`{.json = {{"k", 1}}}`, `ws.send_json({{"type", "hello"}})`), which g++ 12 cannot
-/// compile as a `nlohmann::json` inside `co_await` (docs/design/compilers.md).
+/// compile as a `nlohmann::json` inside `co_await` (docs/design/compilers.md, Bug 2).
 
 #include <cstddef>
 #include <type_traits>

@@ -78,8 +78,8 @@ coro<T> with_impl(Stored r, F f) {
 ///   co_await f.write("hello\n");
 /// });  // f.close() awaited here, even if the write threw
 /// @endcode
-// The return type is spelt out, not deduced, so that the body is instantiated at the end of the
-// translation unit, where the g++ 12 check can see whether the lambda was written in a coroutine.
+// The return type is spelt out for the g++ 12 capture check (docs/design/compilers.md, "How the g++ 12
+// check recognises the unsafe lambda").
 template <class R, class F>
 requires async_closable<R> && std::invocable < std::decay_t<F>
 &, std::remove_reference_t<R>& >

@@ -12,8 +12,8 @@
 
 #include "../serialize.hpp"
 #include "aio/combinators/wait_for.hpp"
-#include "aio/http/websocket_extensions.hpp"
-#include "aio/http/websocket_handshake.hpp"
+#include "aio/http/websocket/ws_deflate_params.hpp"
+#include "aio/http/websocket/ws_handshake.hpp"
 #include "aio/runtime/event_loop.hpp"
 #include "aio/time/sleep.hpp"
 #include "session_state.hpp"

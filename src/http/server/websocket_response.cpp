@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "aio/http/server/request.hpp"
-#include "aio/http/websocket_extensions.hpp"
-#include "aio/http/websocket_handshake.hpp"
+#include "aio/http/websocket/ws_deflate_params.hpp"
+#include "aio/http/websocket/ws_handshake.hpp"
 #include "connection.hpp"
 #include "head_writer.hpp"
 

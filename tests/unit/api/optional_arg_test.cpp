@@ -52,8 +52,8 @@ TEST(optional_arg, behaves_as_an_optional) {
   EXPECT_EQ(c.value_or("fallback"), "fallback");
 }
 
-// What g++ 12 does: the member's bytes copied without a constructor, then both objects destroyed. The
-// copy must neither release nor steal what it shows.
+// g++ 12's byte copy, by hand (docs/design/compilers.md, Bug 1): the copy must neither release nor
+// steal what it shows.
 TEST(optional_arg, a_byte_copy_does_not_release_the_value) {
   auto p = std::make_shared<int>(1);
   using arg = aio::optional_arg<std::shared_ptr<int>>;

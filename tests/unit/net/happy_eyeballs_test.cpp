@@ -1,7 +1,7 @@
 // Happy Eyeballs (src/net/connect_raced.cpp, RFC 8305) through the private connect_any, on loopback:
 // listeners that accept, refuse, or hang (a full accept queue drops SYNs deterministically).
 
-#include "../../../src/net/happy_eyeballs.hpp"
+#include "../../../src/net/connect.hpp"
 
 #include <sys/socket.h>
 

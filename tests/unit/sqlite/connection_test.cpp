@@ -293,8 +293,7 @@ TEST(sqlite_connection, fetchall_and_fetchone_run_a_query_without_a_cursor) {
     EXPECT_EQ(bob.value().get<double>(0), 1.0);
     std::optional<sq::row> nobody = co_await db.fetchone("SELECT score FROM t WHERE name = ?", "zed");
     EXPECT_FALSE(nobody.has_value());
-    // A named `params`: a braced `params{...}` inside co_await does not compile with g++ 12
-    // (docs/design/compilers.md).
+    // A named `params`, not braced inside co_await (g++ 12: docs/design/compilers.md, Bug 2).
     const sq::params two_and_three{2, 3};
     std::optional<sq::row> by_params = co_await db.fetchone("SELECT ? + ?", two_and_three);
     EXPECT_EQ(by_params.value().get<int>(0), 5);

@@ -124,8 +124,7 @@ class request {
   /// The body as text (as `read()`; the charset is not converted).
   coro<std::string> text() { return read(); }
   /// The body parsed as JSON. @par Errors `http_error(400)` for invalid JSON.
-  /// (A template only so that `coro<nlohmann::json>` is instantiated where it is used: see
-  /// websocket_connection::receive_json for the g++ 12 + precompiled header problem this avoids.)
+  /// (A template for g++ 12: docs/design/compilers.md, Bug 4.)
   template <class Json = nlohmann::json>
   coro<Json> json() {
     return parse_json<Json>(read());

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "aio/http/server/response.hpp"
-#include "aio/http/websocket_close_code.hpp"
-#include "aio/http/websocket_connection.hpp"
-#include "aio/http/websocket_message.hpp"
-#include "aio/http/websocket_options.hpp"
+#include "aio/http/websocket/websocket_connection.hpp"
+#include "aio/http/websocket/websocket_options.hpp"
+#include "aio/http/websocket/ws_close_code.hpp"
+#include "aio/http/websocket/ws_message.hpp"
 #include "aio/net/stream_writer.hpp"
 #include "aio/task/coro.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "aio/http/server.hpp"
-#include "aio/http/websocket_encoder.hpp"
+#include "aio/http/websocket/ws_handshake.hpp"
 #include "server_test_util.hpp"
 
 namespace {
