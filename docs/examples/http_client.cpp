@@ -43,7 +43,6 @@ namespace {
 using aio::http::request;
 using aio::http::response;
 
-const aio_test::options k_real{.clock = aio::real_clock};
 constexpr std::uint64_t k_limit =
     std::uint64_t{1024} * 1024;  // uploads above 1 MiB are refused from their head
 
@@ -115,7 +114,7 @@ aio::coro<std::size_t> run_example(std::string& posted) {
 
 TEST(DocHttpClient, Example) {
   std::string posted;
-  EXPECT_EQ(aio_test::run(run_example(posted), k_real), 200000U);
+  EXPECT_EQ(aio_test::run(run_example(posted), aio_test::k_real), 200000U);
   EXPECT_EQ(nlohmann::json::parse(posted), nlohmann::json::parse(R"({"name":"aio","tags":["c++","async"]})"));
 }
 
@@ -131,7 +130,8 @@ aio::coro<std::string> stream_upload(aio::http::client_session& session, const s
 }
 
 TEST(DocHttpClient, StreamedUpload) {
-  EXPECT_EQ(aio_test::run(with_server(stream_upload), k_real), std::to_string(100 * 64 * 1024) + " chunked");
+  EXPECT_EQ(aio_test::run(with_server(stream_upload), aio_test::k_real),
+            std::to_string(100 * 64 * 1024) + " chunked");
 }
 
 // ---- Expect: 100-continue
@@ -153,10 +153,10 @@ TEST(DocHttpClient, Expect100) {
   auto big_upload = [&](aio::http::client_session& s, const std::string& url) {
     return expect_continue(s, url, big);
   };
-  EXPECT_EQ(aio_test::run(with_server(small_upload), k_real), "200 1000 length");
+  EXPECT_EQ(aio_test::run(with_server(small_upload), aio_test::k_real), "200 1000 length");
   // Refused from its head: within expect100_timeout (1 s), so the body was never sent.
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(aio_test::run(with_server(big_upload), k_real), "413 too large");
+  EXPECT_EQ(aio_test::run(with_server(big_upload), aio_test::k_real), "413 too large");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
 }
 
@@ -176,7 +176,7 @@ aio::coro<std::string> limited_download(aio::http::client_session& session, cons
 }
 
 TEST(DocHttpClient, DecompressionLimit) {
-  EXPECT_EQ(aio_test::run(with_server(limited_download), k_real),
+  EXPECT_EQ(aio_test::run(with_server(limited_download), aio_test::k_real),
             "aio.http: the decompressed body exceeds max_decompress_size (1048576 bytes)");
 }
 

@@ -16,7 +16,7 @@
 
 namespace {
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 // ---- the echo server and its client
 std::string echoed;

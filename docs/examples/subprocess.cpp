@@ -13,7 +13,7 @@
 
 namespace {
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 // ---- Starting a child: the arguments
 aio::coro<std::string> exec_forms_main(std::string cmd, std::vector<std::string> args) {

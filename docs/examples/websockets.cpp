@@ -17,7 +17,7 @@ namespace {
 using aio::http::request;
 using aio::http::response;
 
-const aio_test::options k_real{.clock = aio::real_clock};
+using aio_test::k_real;
 
 // ---- Server: websocket_response
 aio::coro<aio::http::response> echo_ws(aio::http::request& req) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../../../../src/http/compression.hpp"
+#include "../../../unit/http/server/precompressed_files.hpp"
 #include "../../../unit/http/server/server_test_util.hpp"
 #include "aio/http/server.hpp"
 #include "test_support.hpp"
@@ -21,6 +22,9 @@ using aio::coro;
 using aio::http::content_coding;
 using aio::http::request;
 using aio::http::response;
+using precompressed_test::gzipped;
+using precompressed_test::original;
+using precompressed_test::temp_dir;
 using server_test::parse_byteranges;
 
 constexpr const char* k_python = "/usr/bin/python3";  // the system one: python3-aiohttp lives there
@@ -238,27 +242,6 @@ TEST(HttpResponseCompression, CurlCompressed) {
       k_real);
 }
 
-std::string original() {
-  std::string s;
-  for (int i = 0; i < 2000; ++i) s += "row " + std::to_string(i) + " of a precompressed text file\n";
-  return s;
-}
-
-std::string gzipped() { return aio::http::detail::compress(original(), content_coding::gzip, 9); }
-
-/// A directory of files served as `/static/<name>`, removed at the end.
-struct temp_dir {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("aio_http_interop_" + std::to_string(::getpid()));
-  temp_dir() { std::filesystem::create_directories(path); }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  void write(const std::string& name, const std::string& content) const {
-    std::ofstream(path / name, std::ios::binary) << content;
-  }
-};
-
 aio::http::application static_app(const std::filesystem::path& dir) {
   aio::http::application app;
   app.router().add_get("/static/{name}", [dir](request& req) -> coro<response> {
@@ -272,7 +255,7 @@ TEST(HttpFilePrecompressed, Curl) {
   const temp_dir d;
   d.write("index.txt", original());
   d.write("index.txt.gz", gzipped());
-  auto app = static_app(d.path);
+  auto app = static_app(d.path());
   aio_test::run(
       [](aio::http::application& app) -> coro<> {
         auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});

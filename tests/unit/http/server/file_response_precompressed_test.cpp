@@ -16,6 +16,7 @@
 #include "../../../../src/http/compression.hpp"
 #include "aio/http/client.hpp"
 #include "aio/http/server.hpp"
+#include "precompressed_files.hpp"
 #include "server_test_util.hpp"
 
 namespace {
@@ -25,45 +26,12 @@ using aio::http::content_coding;
 using aio::http::request;
 using aio::http::response;
 using namespace server_test;
+using namespace precompressed_test;
 
 using aio_test::k_real;
 
-std::string original() {
-  std::string s;
-  for (int i = 0; i < 2000; ++i) s += "row " + std::to_string(i) + " of a precompressed text file\n";
-  return s;
-}
-
-std::string gzipped() { return aio::http::detail::compress(original(), content_coding::gzip, 9); }
-
 /// Stands in for a brotli file: aio cannot encode brotli, and the server only sends the bytes.
 std::string fake_br() { return "not really brotli, but the bytes of index.txt.br"; }
-
-/// A directory of files served as `/static/<name>`, removed at the end.
-class temp_dir {
- public:
-  temp_dir() {
-    static int counter = 0;
-    m_dir = std::filesystem::temp_directory_path() /
-            ("aio_precompressed_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(m_dir);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() { std::filesystem::remove_all(m_dir); }
-
-  /// Writes `name` with `content` and the modification time `mtime` (seconds since the epoch).
-  void write(const std::string& name, const std::string& content, std::time_t mtime) const {
-    const std::filesystem::path p = m_dir / name;
-    std::ofstream(p, std::ios::binary) << content;
-    const timespec times[2] = {{mtime, 0}, {mtime, 0}};
-    EXPECT_EQ(::utimensat(AT_FDCWD, p.c_str(), times, 0), 0);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const { return m_dir; }
-
- private:
-  std::filesystem::path m_dir;
-};
 
 constexpr std::time_t k_plain_mtime = 1609459200;  // Fri, 01 Jan 2021 00:00:00 GMT
 constexpr std::time_t k_gz_mtime = 1577836800;     // Wed, 01 Jan 2020 00:00:00 GMT
