@@ -38,6 +38,7 @@ fi
 passed=()
 failed=()
 declare -A step_seconds=()
+declare -A step_cache=()
 started=$(date +%s)
 
 note() { printf '\n==== %s ====\n' "$*"; }
@@ -49,6 +50,8 @@ run_step() {
   t0=$(date +%s)
   note "$name"
   mkdir -p "$build_root/logs"
+  # The compiler cache's hits and misses per step say whether a slow step was cold.
+  [[ -n ${CMAKE_CXX_COMPILER_LAUNCHER:-} ]] && ccache -z >/dev/null 2>&1
   # Each step's output is kept, so that the summary can say why a step failed: a CI log is often read
   # from its end only.
   if "$@" 2>&1 | tee "$build_root/logs/$name.log"; then
@@ -57,6 +60,12 @@ run_step() {
     failed+=("$name")
   fi
   step_seconds[$name]=$(($(date +%s) - t0))
+  if [[ -n ${CMAKE_CXX_COMPILER_LAUNCHER:-} ]]; then
+    step_cache[$name]=$(ccache --print-stats 2>/dev/null | awk '
+      $1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" { hit += $2 }
+      $1 == "cache_miss" { miss += $2 }
+      END { if (hit + miss > 0) printf "compiles: %d cached, %d compiled", hit, miss }')
+  fi
   note "$name: $([[ " ${failed[*]} " == *" $name "* ]] && echo FAILED || echo ok) (${step_seconds[$name]} s)"
 }
 
@@ -207,8 +216,8 @@ wants format && run_step format format_check
 wants fuzz && run_step fuzz fuzz_run
 
 note "summary after $(($(date +%s) - started)) s"
-for s in "${passed[@]}"; do printf '  ok      %-12s %5s s\n' "$s" "${step_seconds[$s]}"; done
-for s in "${failed[@]}"; do printf '  FAILED  %-12s %5s s\n' "$s" "${step_seconds[$s]}"; done
+for s in "${passed[@]}"; do printf '  ok      %-12s %5s s  %s\n' "$s" "${step_seconds[$s]}" "${step_cache[$s]:-}"; done
+for s in "${failed[@]}"; do printf '  FAILED  %-12s %5s s  %s\n' "$s" "${step_seconds[$s]}" "${step_cache[$s]:-}"; done
 for s in "${failed[@]}"; do
   echo "---- why $s failed (the last matching lines of $build_root/logs/$s.log) ----"
   grep -E '\*\*\*(Failed|Timeout|Exception)|^\[  FAILED  \]|: Failure$|error:|ERROR: |runtime error:|FAILED:|tests failed' \
