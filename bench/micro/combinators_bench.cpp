@@ -171,9 +171,19 @@ std::vector<aio::task<int>> spawn(int n) {
   return tasks;
 }
 
+// Runs n children once before the timed rounds, so that every variant finds the frame allocator's
+// slabs and malloc's heap as a long-running program does; otherwise whichever benchmark first runs
+// N = 10^6 pays the page faults of 10^8 fresh bytes (bench/RESULTS.md's W1 section measures that
+// cold case, whole process).
+aio::coro<> warm_up(int n) {
+  std::vector<aio::task<int>> tasks = spawn(n);
+  for (auto& t : tasks) co_await std::move(t);
+}
+
 // The baseline: W1's join, each task awaited in turn.
 aio::coro<> one_by_one(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -187,6 +197,7 @@ aio::coro<> one_by_one(benchmark::State& st) {
 
 aio::coro<> gather_range(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -202,6 +213,7 @@ aio::coro<> gather_range(benchmark::State& st) {
 // The range shared rather than taken over (an lvalue vector): one task pointer per child.
 aio::coro<> gather_range_lvalue(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -216,6 +228,7 @@ aio::coro<> gather_range_lvalue(benchmark::State& st) {
 
 aio::coro<> gather_return_exceptions(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -232,6 +245,7 @@ aio::coro<> gather_return_exceptions(benchmark::State& st) {
 // one_by_one/10 (ten create_task calls, then ten awaits).
 aio::coro<> gather_tuple10(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -247,6 +261,7 @@ aio::coro<> gather_tuple10(benchmark::State& st) {
 
 aio::coro<> gather_tuple10_return_exceptions(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -261,6 +276,7 @@ aio::coro<> gather_tuple10_return_exceptions(benchmark::State& st) {
 
 aio::coro<> wait_all(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -275,6 +291,7 @@ aio::coro<> wait_all(benchmark::State& st) {
 
 aio::coro<> as_completed(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
@@ -289,6 +306,7 @@ aio::coro<> as_completed(benchmark::State& st) {
 // The handles are kept to read the results after the group, as asyncio users keep tg.create_task's.
 aio::coro<> task_group(benchmark::State& st) {
   meter m(st);
+  co_await warm_up(m.n());
   for (auto _ : st) {
     m.begin();
     long sum = 0;
