@@ -615,6 +615,11 @@ coro<client_response> client_session::request(std::string_view method, std::stri
   return detail::request_impl(detail::state_ref(m_state), detail::prepare(*m_state, method, url, opts));
 }
 
+coro<client_response> client_session::request(std::string_view method, std::string_view url) {
+  static const request_options no_options{};
+  return request(method, url, no_options);
+}
+
 coro<websocket_connection> client_session::ws_connect(std::string_view url, const ws_connect_options& opts) {
   if (m_state == nullptr) throw std::logic_error("aio.http: a moved-from client_session");
   http::url u = url::parse(url).without_fragment();
@@ -639,6 +644,11 @@ coro<websocket_connection> client_session::ws_connect(std::string_view url, cons
   o.headers = {};
   return detail::ws_connect_impl(detail::state_ref(m_state), std::move(u), o, std::move(protocols),
                                  std::move(extra), std::move(auth));
+}
+
+coro<websocket_connection> client_session::ws_connect(std::string_view url) {
+  static const ws_connect_options no_options{};
+  return ws_connect(url, no_options);
 }
 
 coro<> client_session::close() {

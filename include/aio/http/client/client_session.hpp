@@ -126,35 +126,47 @@ class client_session {
   ~client_session();
 
   /// Sends a request. `method` is upper-case ("GET").
-  coro<client_response> request(std::string_view method, std::string_view url,
-                                const request_options& opts = {});
-  coro<client_response> get(std::string_view url, const request_options& opts = {}) {
+  coro<client_response> request(std::string_view method, std::string_view url, const request_options& opts);
+  // Each call without options has its own overload, not a defaulted `opts = {}`: a defaulted argument is
+  // a temporary that lives across the caller's `co_await`, which put a ~1.9 kB request_options into every
+  // calling coroutine's frame (docs/design/tasks.md, "Frame sizes").
+  coro<client_response> request(std::string_view method, std::string_view url);
+  coro<client_response> get(std::string_view url, const request_options& opts) {
     return request("GET", url, opts);
   }
-  coro<client_response> post(std::string_view url, const request_options& opts = {}) {
+  coro<client_response> get(std::string_view url) { return request("GET", url); }
+  coro<client_response> post(std::string_view url, const request_options& opts) {
     return request("POST", url, opts);
   }
-  coro<client_response> put(std::string_view url, const request_options& opts = {}) {
+  coro<client_response> post(std::string_view url) { return request("POST", url); }
+  coro<client_response> put(std::string_view url, const request_options& opts) {
     return request("PUT", url, opts);
   }
-  coro<client_response> patch(std::string_view url, const request_options& opts = {}) {
+  coro<client_response> put(std::string_view url) { return request("PUT", url); }
+  coro<client_response> patch(std::string_view url, const request_options& opts) {
     return request("PATCH", url, opts);
   }
+  coro<client_response> patch(std::string_view url) { return request("PATCH", url); }
   // NOLINTNEXTLINE(readability-identifier-naming): `delete` is a keyword; API.md names it delete_
-  coro<client_response> delete_(std::string_view url, const request_options& opts = {}) {
+  coro<client_response> delete_(std::string_view url, const request_options& opts) {
     return request("DELETE", url, opts);
   }
-  coro<client_response> head(std::string_view url, const request_options& opts = {}) {
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  coro<client_response> delete_(std::string_view url) { return request("DELETE", url); }
+  coro<client_response> head(std::string_view url, const request_options& opts) {
     return request("HEAD", url, opts);
   }
-  coro<client_response> options(std::string_view url, const request_options& opts = {}) {
+  coro<client_response> head(std::string_view url) { return request("HEAD", url); }
+  coro<client_response> options(std::string_view url, const request_options& opts) {
     return request("OPTIONS", url, opts);
   }
+  coro<client_response> options(std::string_view url) { return request("OPTIONS", url); }
 
   /// Opens a WebSocket (ws:// or wss://, also http(s)://) on a new, unpooled connection.
   /// @par Errors
   /// As `request`; `ws_handshake_error` when the server refuses the upgrade or answers it wrongly.
-  coro<websocket_connection> ws_connect(std::string_view url, const ws_connect_options& opts = {});
+  coro<websocket_connection> ws_connect(std::string_view url, const ws_connect_options& opts);
+  coro<websocket_connection> ws_connect(std::string_view url);  // no defaulted options: see request
 
   /// Closes every idle connection and refuses new requests; connections still in use close when
   /// their responses are released.
