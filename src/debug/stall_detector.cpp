@@ -192,7 +192,7 @@ void stall_detector::state::report_stall(steady_clock::duration stalled_for) {
 
   exception_context ctx;
   std::ostringstream text;
-  text << "aio: the event loop has been stalled for " << format_ms(stalled_for) << " (threshold "
+  text << "the event loop has been stalled for " << format_ms(stalled_for) << " (threshold "
        << format_ms(threshold) << ")";
   if (held_thread) {
     detail::task_header* t = g_sample.task;
@@ -234,7 +234,7 @@ void stall_detector::state::report_stall(steady_clock::duration stalled_for) {
 void stall_detector::state::report_end(steady_clock::duration lasted, bool on_loop_thread) {
   exception_context ctx;
   ctx.task_name = stalled_task;
-  ctx.message = "aio: the event loop stall ended after " + format_ms(lasted) +
+  ctx.message = "the event loop stall ended after " + format_ms(lasted) +
                 (stalled_task.empty() ? std::string() : " (task '" + stalled_task + "')");
   {
     std::lock_guard<std::mutex> lock(notes->mutex);

@@ -24,7 +24,7 @@ namespace aio {
 /// @par The report
 /// The loop's exception handler receives it on the watchdog thread while the loop's thread is held in
 /// the signal handler (so the handler never runs alongside the loop). `message` starts with
-/// "aio: the event loop has been stalled for", `task_name` is the running task's (empty between
+/// "the event loop has been stalled for", `task_name` is the running task's (empty between
 /// tasks). The stall-ended note comes through the loop, on its thread, once the loop runs again.
 /// A blocking call interrupted by the signal may fail with `EINTR` (`poll`, `select`, `epoll_wait`; not
 /// `read`/`recv`, which restart, nor `sleep_for`, which resumes).

@@ -47,7 +47,7 @@ TEST(stall_detector, names_the_blocking_function_and_the_task_once_per_stall) {
   const auto& reports = aio_test::reports();
   ASSERT_EQ(reports.size(), 2U);
   const std::string& text = reports[0].message;
-  EXPECT_TRUE(contains(text, "aio: the event loop has been stalled for")) << text;
+  EXPECT_TRUE(contains(text, "the event loop has been stalled for")) << text;
   EXPECT_EQ(reports[0].task_name, "blocker") << text;
   EXPECT_TRUE(contains(text, "task 'blocker' is running")) << text;
   // The culprit, from the native stack, and the coroutines it was called from, from the await graph.
@@ -56,7 +56,7 @@ TEST(stall_detector, names_the_blocking_function_and_the_task_once_per_stall) {
   EXPECT_TRUE(contains(text, "in async stall_test::careless_handler()")) << text;
   EXPECT_TRUE(contains(text, "in async stall_test::serves_requests()")) << text;
   const std::string& end = reports[1].message;
-  EXPECT_TRUE(contains(end, "aio: the event loop stall ended after ")) << end;
+  EXPECT_TRUE(contains(end, "the event loop stall ended after ")) << end;
   EXPECT_TRUE(contains(end, "(task 'blocker')")) << end;
 }
 
