@@ -150,7 +150,7 @@ std::string demangle_symbol(const std::string& mangled) {
     name = mangled;
     if (name.substr(0, 2) == "_Z") name = name.substr(0, name.find('.'));
   }
-  const std::string plain(name);
+  std::string plain(name);
   int status = 0;
   char* out = abi::__cxa_demangle(plain.c_str(), nullptr, nullptr, &status);
   if (out == nullptr) return plain;
