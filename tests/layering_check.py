@@ -14,7 +14,7 @@ import sys
 
 # The include/aio folders (and top-level headers) of each component.
 OWNERS = {
-    "core": ["combinators", "detail", "executor", "io", "queue", "runtime", "sync", "task", "time",
+    "core": ["combinators", "debug", "detail", "executor", "io", "queue", "runtime", "sync", "task", "time",
              "errors.hpp", "optional_arg.hpp", "core.hpp"],
     "io": ["net", "tls", "process", "fs", "io.hpp"],
     "http": ["http", "http.hpp"],

@@ -1,7 +1,8 @@
 #pragma once
 /// @file core.hpp
 /// The aio::core component (target `aio::core`, pkg-config `aio-core`): the event loop, tasks,
-/// coroutines, timers, combinators, synchronisation primitives, queues and executors.
+/// coroutines, timers, combinators, synchronisation primitives, queues, executors and the debugging
+/// aids (await graphs).
 
 #include "aio/combinators/as_completed.hpp"           // IWYU pragma: export
 #include "aio/combinators/gather.hpp"                 // IWYU pragma: export
@@ -10,6 +11,8 @@
 #include "aio/combinators/task_group.hpp"             // IWYU pragma: export
 #include "aio/combinators/wait.hpp"                   // IWYU pragma: export
 #include "aio/combinators/wait_for.hpp"               // IWYU pragma: export
+#include "aio/debug/call_graph.hpp"                   // IWYU pragma: export
+#include "aio/debug/stall_detector.hpp"               // IWYU pragma: export
 #include "aio/errors.hpp"                             // IWYU pragma: export
 #include "aio/executor/run_coroutine_threadsafe.hpp"  // IWYU pragma: export
 #include "aio/executor/thread_pool.hpp"               // IWYU pragma: export

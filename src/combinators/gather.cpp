@@ -54,6 +54,14 @@ void gather_core::attach(std::size_t borrowed) {
   if (m_n == 0) decide(nullptr);
 }
 
+task_header* gather_core::awaiting_task(const group_waiter* g) noexcept {
+  return g->m_child_done == &on_group_done ? static_cast<const gather_core*>(g)->m_self : nullptr;
+}
+
+task_header* gather_core::awaiting_task(const wait_node* n) noexcept {
+  return n->m_wake == &on_node_done ? static_cast<const node*>(n)->m_core->m_self : nullptr;
+}
+
 void gather_core::on_group_done(group_waiter* g, task_header* t) noexcept {
   static_cast<gather_core*>(g)->child_done(t);
 }

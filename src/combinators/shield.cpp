@@ -27,6 +27,10 @@ bool shield_core::await_suspend(std::coroutine_handle<> h) {
   return true;
 }
 
+task_header* shield_core::awaiting_task(const wait_node* n) noexcept {
+  return n->m_wake == &on_wake ? static_cast<const shield_core*>(n)->m_self : nullptr;
+}
+
 void shield_core::on_wake(wait_node* n) noexcept {
   auto* self = static_cast<shield_core*>(n);
   self->m_linked = false;

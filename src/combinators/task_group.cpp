@@ -149,6 +149,11 @@ task_group_child::~task_group_child() {
   m_task->release();
 }
 
+task_header* task_group_child::awaiting_task(wait_node* n) noexcept {
+  auto* child = dynamic_cast<task_group_child*>(done_callback_base::from(n));
+  return child != nullptr && child->m_group != nullptr ? child->m_group->m_parent : nullptr;
+}
+
 void task_group_child::invoke() {
   if (m_group != nullptr) m_group->on_child_done(this);
 }

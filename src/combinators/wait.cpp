@@ -21,6 +21,10 @@ wait_core::wait_core(std::size_t n, return_when when, bool timed, clock::duratio
 
 wait_core::~wait_core() { detach(); }
 
+task_header* wait_core::awaiting_task(const wait_node* n) noexcept {
+  return n->m_wake == &on_child_done ? static_cast<const wait_child*>(n)->m_core->m_self : nullptr;
+}
+
 void wait_core::detach() noexcept {
   for (std::size_t i = 0; i < m_n; ++i) {
     wait_child& c = m_children[i];

@@ -32,6 +32,10 @@ bool join_operation::await_suspend(std::coroutine_handle<> h) {
   return true;
 }
 
+task_header* join_operation::awaiting_task(const wait_node* n) noexcept {
+  return n->m_wake == &on_wake ? static_cast<const join_operation*>(n)->m_self : nullptr;
+}
+
 void join_operation::on_wake(wait_node* n) noexcept {
   auto* self = static_cast<join_operation*>(n);
   self->m_linked = false;

@@ -33,6 +33,10 @@ constexpr std::ptrdiff_t k_promise_offset = 2 * sizeof(void*);
 
 task_header* current_task_header() noexcept { return t_current; }
 
+void resumed_in(std::coroutine_handle<> h) noexcept {
+  if (t_current != nullptr) t_current->m_resume = h;
+}
+
 bool coop_spend() noexcept {
   if (t_budget == 0) return false;
   --t_budget;

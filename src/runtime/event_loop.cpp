@@ -130,6 +130,7 @@ void event_loop::begin_run() {
 }
 
 void event_loop::end_run() noexcept {
+  m_heartbeat.store((m_beats << 1) | 1U, std::memory_order_relaxed);  // not running: not stalled
   m_running = false;
   m_stopping = false;
   t_loop = nullptr;
@@ -210,9 +211,11 @@ void event_loop::run_once() {
   constexpr unsigned k_poll_interval = 61;
   if (timeout.count() != 0 || ++m_iterations_without_poll >= k_poll_interval) {
     m_iterations_without_poll = 0;
+    if (timeout.count() != 0) m_heartbeat.store((m_beats << 1) | 1U, std::memory_order_relaxed);  // idle
     loop_sink sink(*this, m_fds);
     m_backend->poll(timeout, sink);
   }
+  m_heartbeat.store(++m_beats << 1, std::memory_order_relaxed);  // busy: one store per iteration
   if (virtual_time) follow_wall();
   take_threadsafe();
   fire_timers();

@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 
+#include "aio/debug/stall_detector.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
 
@@ -66,6 +68,11 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
       end_interrupted(opts);
     });
   }
+  // On for the whole run (main, its clean-up), off before the loop closes.
+  std::unique_ptr<stall_detector> watchdog;
+  const clock::duration stall = stall_threshold_for(opts.stall_threshold ? &*opts.stall_threshold : nullptr,
+                                                    loop.get_debug(), loop.slow_callback_duration);
+  if (stall > clock::duration::zero()) watchdog = std::make_unique<stall_detector>(loop, stall);
   loop.run_until([&main] { return main.done(); });
   if (!aborted) {
     if (hooks.after_main != nullptr) hooks.after_main(loop, hooks.context);
@@ -83,6 +90,7 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
     }
   }
   if (sigint) loop.remove_signal_handler(SIGINT);
+  watchdog.reset();
   if (!aborted && hooks.before_close != nullptr) hooks.before_close(loop, hooks.context);
   // An abandoned clean-up leaves tasks pending: close() reports and drops them.
   loop.close();

@@ -8,6 +8,7 @@
 // run in the order they were scheduled, because the ready queue is FIFO, so the waiter sought is
 // almost always the head of the list.
 
+#include <atomic>
 #include <cassert>
 #include <coroutine>
 #include <exception>
@@ -90,8 +91,17 @@ struct pending_list {
 thread_local pending_list t_pending;
 
 /// The thread's trampoline, created on first use (one frame per thread, destroyed at thread exit).
+// The trampoline's resume function (the same on every thread): how an await graph recognises it.
+std::atomic<void*> g_trampoline_resume{nullptr};
+
+void* resume_function(std::coroutine_handle<> h) noexcept { return *static_cast<void**>(h.address()); }
+
 std::coroutine_handle<> trampoline_handle() {
-  thread_local trampoline t = trampoline_body();
+  thread_local trampoline t = [] {
+    trampoline made = trampoline_body();
+    g_trampoline_resume.store(resume_function(made.handle()), std::memory_order_relaxed);
+    return made;
+  }();
   return t.handle();
 }
 
@@ -126,6 +136,14 @@ void sync_waiter::throw_cancelled() {
   m_withdrawn = false;
   m_task->deliver_cancel();
   throw cancelled_error(m_task->cancel_message());
+}
+
+std::coroutine_handle<> recheck_target(const task_header* t, std::coroutine_handle<> h) noexcept {
+  if (!h || resume_function(h) != g_trampoline_resume.load(std::memory_order_relaxed)) return h;
+  for (sync_waiter* w = t_pending.m_head; w != nullptr; w = w->m_next_recheck) {
+    if (w->m_task == t) return w->m_handle;
+  }
+  return nullptr;
 }
 
 std::coroutine_handle<> run_recheck() noexcept {

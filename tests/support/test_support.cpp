@@ -76,8 +76,11 @@ aio::event_loop* begin(const options& opts) {
 }
 
 void finish(aio::event_loop* loop, const aio::task_handle& main, const options& opts) {
-  aio::run_options ro{
-      .debug = opts.debug, .backend = opts.backend, .clock = opts.clock, .handle_sigint = false};
+  aio::run_options ro{.debug = opts.debug,
+                      .backend = opts.backend,
+                      .clock = opts.clock,
+                      .handle_sigint = false,
+                      .stall_threshold = opts.stall_threshold};
   aio::detail::run_hooks hooks{&after_main, &before_close, nullptr};
   aio::detail::run_main(*loop, main, ro, hooks);
   g_loop.reset();  // closing the loop can report too (a task destroyed with its failure unseen)

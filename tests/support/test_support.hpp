@@ -24,6 +24,8 @@ struct options {
   /// report's text. Reports the test takes out of `reports()` during the run (by reading and clearing
   /// it) are handled there and not counted.
   std::size_t expected_reports = 0;
+  /// The stall detector's threshold (aio::run_options::stall_threshold); off unless a test asks.
+  aio::clock::duration stall_threshold = aio::clock::duration::zero();
 };
 
 /// The wall clock instead of virtual time, for tests whose waits end outside the loop: another process,

@@ -21,6 +21,9 @@ class join_operation : public suspension, public wait_node {
 
   [[nodiscard]] bool await_ready() const noexcept { return m_target->has(task_header::flag_done); }
   bool await_suspend(std::coroutine_handle<> h);
+  /// The task waiting through `n` if `n` is a node of this kind, else nullptr (await graphs:
+  /// include/aio/debug/call_graph.hpp).
+  static task_header* awaiting_task(const wait_node* n) noexcept;
 
  protected:
   /// Call first in await_resume.

@@ -143,6 +143,12 @@ class task_wait_list {
     end = nullptr;
     return true;
   }
+  /// The group following the task, or nullptr (await graphs read it; nothing else needs it).
+  [[nodiscard]] group_waiter* group() const noexcept {
+    const wait_node* end = is_node(m_head) ? m_head->m_prev->m_next : m_head;
+    return reinterpret_cast<group_waiter*>(  // NOLINT(performance-no-int-to-ptr)
+        reinterpret_cast<std::uintptr_t>(end) & ~std::uintptr_t{1});
+  }
   /// Tells the group, then wakes every node in order, emptying the list.
   void wake_all(task_header* t) noexcept {
     wait_node*& end = end_word();

@@ -256,6 +256,11 @@ class event_loop {
   std::vector<detail::callback_item*> m_threadsafe;  // guarded by m_threadsafe_mutex
   std::atomic<bool> m_has_threadsafe{false};         // m_threadsafe is not empty (hint, see run_once)
   unsigned m_iterations_without_poll = 0;
+  // The stall detector's heartbeat (include/aio/debug/stall_detector.hpp): `m_beats << 1` once per
+  // iteration after the poll, `| 1` before a poll that may block (the loop is idle, not stalled).
+  // Relaxed stores by the loop; a watchdog thread reads it.
+  std::uint64_t m_beats = 0;
+  std::atomic<std::uint64_t> m_heartbeat{1};
 
   exception_handler m_exception_handler;
   std::unique_ptr<thread_pool> m_default_executor;

@@ -2,6 +2,7 @@
 /// @file run.hpp
 /// `aio::run(main)`: asyncio.run — a new loop, the main task, then an orderly shutdown.
 
+#include <optional>
 #include <utility>
 
 #include "aio/runtime/event_loop.hpp"
@@ -21,6 +22,10 @@ struct run_options {
   /// After Ctrl+C and main's clean-up, throw `aio::keyboard_interrupt` instead of ending the process
   /// killed by SIGINT (Python: catching KeyboardInterrupt around asyncio.run).
   bool raise_keyboard_interrupt = false;
+  /// Start a stall detector (include/aio/debug/stall_detector.hpp) that reports when the loop does not
+  /// come back for this long; zero: none. Unset: `AIO_STALL_MS` from the environment, else on in debug
+  /// mode with the loop's `slow_callback_duration` (100 ms), else off.
+  std::optional<clock::duration> stall_threshold = std::nullopt;
 };
 
 namespace detail {

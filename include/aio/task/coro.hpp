@@ -22,6 +22,8 @@ namespace detail {
 
 /// Replaces a finished task's (destroyed) value by `cancelled_error`, consuming the pending request.
 void end_cancelled(task_header& t) noexcept;
+/// The running task now runs in `h`: sets its resume point (no-op outside a task).
+void resumed_in(std::coroutine_handle<> h) noexcept;
 
 /// Final suspend: a task root finishes (wakes its awaiters through the ready queue); an inline
 /// coroutine transfers straight back to the coroutine that awaited it.
@@ -47,7 +49,12 @@ struct final_awaiter {
       p.clear(task_header::flag_inline_run);
       return std::noop_coroutine();
     }
-    return p.m_resume ? p.m_resume : std::noop_coroutine();
+    if (!p.m_resume) return std::noop_coroutine();
+    // A coro that had suspended ends: its task goes on in the awaiting coroutine, and the task's resume
+    // point must not name this frame, about to be destroyed (await graphs walk the chain from it while
+    // the task runs: docs/design/debugging.md). Not on the path above, the common one.
+    resumed_in(p.m_resume);
+    return p.m_resume;
   }
   void await_resume() const noexcept {}
 };

@@ -82,6 +82,10 @@ class gather_core : public suspension, public group_waiter {
   [[nodiscard]] bool decided() const noexcept { return m_decided; }
   /// The shell has read every child and dropped its reference (after a successful `resume()`).
   void collected() noexcept { m_n = 0; }
+  /// The task awaiting the gather that follows a child through `g` or `n` (nullptr if `g` or `n` is
+  /// not a gather's, or the gather is not awaited yet): await graphs, include/aio/debug/call_graph.hpp.
+  static task_header* awaiting_task(const group_waiter* g) noexcept;
+  static task_header* awaiting_task(const wait_node* n) noexcept;
 
   /// `gather_task_at` for an array of `task_header*`.
   static task_header* array_task_at(const void* children, std::size_t i) noexcept {

@@ -32,6 +32,9 @@ class task_group_child final : public done_callback_base {
   task_group_child& operator=(const task_group_child&) = delete;
   ~task_group_child() override;
   void invoke() override;
+  /// The group's parent task if `n` is a task group's child node, else nullptr (await graphs:
+  /// include/aio/debug/call_graph.hpp).
+  static task_header* awaiting_task(wait_node* n) noexcept;
 
   task_group* m_group;
   task_header* m_task;  ///< counted reference

@@ -39,6 +39,9 @@ class wait_core : public suspension, public timer_node {
   bool suspend(std::coroutine_handle<> h);
   /// Delivers a pending cancel (after every node and the timer are withdrawn).
   void resume();
+  /// The task waiting through `n` if `n` is a node of this kind, else nullptr (await graphs:
+  /// include/aio/debug/call_graph.hpp).
+  static task_header* awaiting_task(const wait_node* n) noexcept;
 
  private:
   static void on_child_done(wait_node* n) noexcept;

@@ -7,6 +7,9 @@
 /// to `event_loop`; this friend forwards to them, so every internal use names `loop_access` and a
 /// change inside the loop cannot be reached around from another room. Not API.
 
+#include <atomic>
+#include <cstdint>
+
 #include "aio/detail/callback.hpp"
 #include "aio/detail/task_header.hpp"
 #include "aio/detail/timer_heap.hpp"
@@ -32,6 +35,12 @@ struct loop_access {
   /// A sleeping task is its own timer entry; when it fires the task is woken.
   static void add_timer(event_loop& loop, task_header* t, clock::time_point when) { loop.add_timer(t, when); }
   static void remove_timer(event_loop& loop, task_header* t) noexcept { loop.remove_timer(t); }
+
+  // ---- stall detection --------------------------------------------------------------------------
+  /// The loop's heartbeat: even while it runs iteration n (2n), odd while it waits in the poll.
+  static const std::atomic<std::uint64_t>& heartbeat(const event_loop& loop) noexcept {
+    return loop.m_heartbeat;
+  }
 
   // ---- callbacks --------------------------------------------------------------------------------
   /// Queues `item` for the next iteration; the queue takes the caller's reference.

@@ -146,9 +146,14 @@ class sync_waiter : public suspension, public wait_node {
 
  private:
   friend std::coroutine_handle<> run_recheck() noexcept;
+  friend std::coroutine_handle<> recheck_target(const task_header* t, std::coroutine_handle<> h) noexcept;
 };
 
 /// The next waiter to run its re-examination (called by the trampoline; internal).
 std::coroutine_handle<> run_recheck() noexcept;
+/// Await graphs (include/aio/debug/call_graph.hpp): `h`, unless `h` is the re-examination trampoline a
+/// woken task `t` will resume in; then the coroutine its pending waiter resumes (nullptr if it is not
+/// pending on this thread).
+std::coroutine_handle<> recheck_target(const task_header* t, std::coroutine_handle<> h) noexcept;
 
 }  // namespace aio::detail
