@@ -199,7 +199,7 @@ fuzz_run() {
 
 format_check() {
   local files
-  mapfile -t files < <(find include src tests examples bench docs \( -name '*.hpp' -o -name '*.cpp' \) -type f 2>/dev/null | sort)
+  mapfile -t files < <(find include src tools tests examples bench docs \( -name '*.hpp' -o -name '*.cpp' \) -type f 2>/dev/null | sort)
   echo "clang-format: ${#files[@]} files"
   [[ ${#files[@]} -eq 0 ]] || clang-format --dry-run --Werror "${files[@]}"
 }

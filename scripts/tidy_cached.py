@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""clang-tidy over every source of src/, skipping a file whose result is already known.
+"""clang-tidy over every source of src/ and tools/, skipping a file whose result is already known.
 
 A file's key is a SHA-256 over clang-tidy's version, the repository's .clang-tidy, the file's compile
 command, and the bytes of the file and of every header it includes (the build's own dependency list,
@@ -58,9 +58,9 @@ def main() -> int:
     jobs = int(os.environ.get("AIO_JOBS", "2"))
     version = subprocess.run(["clang-tidy", "--version"], capture_output=True, text=True).stdout
     base = version.encode() + (root / ".clang-tidy").read_bytes()
-    src = str(root / "src") + os.sep
+    dirs = tuple(str(root / d) + os.sep for d in ("src", "tools"))
     entries = [e for e in json.loads((build / "compile_commands.json").read_text())
-               if e["file"].startswith(src) and e["file"].endswith(".cpp")]
+               if e["file"].startswith(dirs) and e["file"].endswith(".cpp")]
     entries.sort(key=lambda e: e["file"])
 
     todo, keys, cached = [], {}, 0

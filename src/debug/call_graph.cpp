@@ -19,6 +19,7 @@
 #include "aio/detail/task_header.hpp"
 #include "aio/sync/detail/waiter.hpp"
 #include "symbolize.hpp"
+#include "task_snapshot.hpp"
 
 namespace aio {
 
@@ -39,19 +40,27 @@ const void* resume_function(std::coroutine_handle<> h) noexcept {
   return *static_cast<void* const*>(h.address());
 }
 
-// The coroutines from `h` up to the task's root frame, innermost first.
-std::vector<call_stack_entry> stack_from(task_header* t, std::coroutine_handle<> h) {
-  std::vector<call_stack_entry> out;
+// The resume functions of the coroutines from `h` up to the task's root frame, innermost first.
+std::vector<const void*> stack_addresses(task_header* t, std::coroutine_handle<> h) {
+  std::vector<const void*> out;
   const std::coroutine_handle<> root = t->frame();
   for (std::size_t depth = 0; depth < k_max_depth; ++depth) {
     h = detail::recheck_target(t, h);
     if (!h) break;
-    call_stack_entry e;
-    e.address = resume_function(h);
-    e.function = detail::symbolize(e.address);
-    out.push_back(std::move(e));
+    out.push_back(resume_function(h));
     if (h == root) break;
     h = header_of(h)->m_resume;  // an inline coroutine's m_resume is the coroutine awaiting it
+  }
+  return out;
+}
+
+std::vector<call_stack_entry> stack_from(task_header* t, std::coroutine_handle<> h) {
+  std::vector<call_stack_entry> out;
+  for (const void* address : stack_addresses(t, h)) {
+    call_stack_entry e;
+    e.address = address;
+    e.function = detail::symbolize(address);
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -63,6 +72,27 @@ std::coroutine_handle<> resume_point(task_header* t) noexcept {
 }
 
 call_graph graph_of(task_header* t, std::coroutine_handle<> start, std::vector<task_header*>& path);
+
+// Calls `fn(waiter, via)` for each task waiting for `t` directly.
+template <class F>
+void for_each_waiter(task_header* t, F fn) {
+  if (detail::group_waiter* grp = t->m_waiters.group()) {
+    if (task_header* w = detail::gather_core::awaiting_task(grp)) fn(w, "gather");
+  }
+  for (detail::wait_node* n = t->m_waiters.front(); n != nullptr; n = detail::task_wait_list::next(n)) {
+    if (task_header* w = detail::join_operation::awaiting_task(n)) {
+      fn(w, "await");
+    } else if (task_header* s = detail::shield_core::awaiting_task(n)) {
+      fn(s, "shield");
+    } else if (task_header* ga = detail::gather_core::awaiting_task(n)) {
+      fn(ga, "gather");
+    } else if (task_header* wt = detail::wait_core::awaiting_task(n)) {
+      fn(wt, "wait");
+    } else if (task_header* tg = detail::task_group_child::awaiting_task(n)) {
+      fn(tg, "task_group");
+    }
+  }
+}
 
 void add_waiter(call_graph& g, task_header* waiter, const char* via, std::vector<task_header*>& path) {
   if (waiter == nullptr) return;
@@ -78,22 +108,7 @@ call_graph graph_of(task_header* t, std::coroutine_handle<> start, std::vector<t
   if (start) g.call_stack = stack_from(t, start);
   if (std::find(path.begin(), path.end(), t) != path.end()) return g;  // a cycle of awaits
   path.push_back(t);
-  if (detail::group_waiter* grp = t->m_waiters.group()) {
-    add_waiter(g, detail::gather_core::awaiting_task(grp), "gather", path);
-  }
-  for (detail::wait_node* n = t->m_waiters.front(); n != nullptr; n = detail::task_wait_list::next(n)) {
-    if (task_header* w = detail::join_operation::awaiting_task(n)) {
-      add_waiter(g, w, "await", path);
-    } else if (task_header* s = detail::shield_core::awaiting_task(n)) {
-      add_waiter(g, s, "shield", path);
-    } else if (task_header* ga = detail::gather_core::awaiting_task(n)) {
-      add_waiter(g, ga, "gather", path);
-    } else if (task_header* wt = detail::wait_core::awaiting_task(n)) {
-      add_waiter(g, wt, "wait", path);
-    } else if (task_header* tg = detail::task_group_child::awaiting_task(n)) {
-      add_waiter(g, tg, "task_group", path);
-    }
-  }
+  for_each_waiter(t, [&](task_header* w, const char* via) { add_waiter(g, w, via, path); });
   path.pop_back();
   return g;
 }
@@ -161,6 +176,15 @@ void print_call_graph(const task_handle& t) { print_call_graph(t, std::cout); }
 
 void print_call_graph(const task_handle& t, std::ostream& out, int limit) {
   out << format_call_graph(t, limit) << std::flush;
+}
+
+detail::task_snapshot detail::snapshot_task(task_header* t) {
+  task_snapshot out;
+  out.task = t;
+  out.name = t->name();
+  if (std::coroutine_handle<> start = resume_point(t)) out.stack = stack_addresses(t, start);
+  for_each_waiter(t, [&out](task_header* w, const char* via) { out.awaited_by.push_back({w, via}); });
+  return out;
 }
 
 bool detail::current_call_graph_awaiter::await_suspend(std::coroutine_handle<> h) {

@@ -1,16 +1,13 @@
-// The stall detector: a watchdog thread samples the loop's heartbeat; on a stall it interrupts the loop's
-// thread with a real-time signal, reads the native stack and the running task while that thread waits in
-// the signal handler, and reports. See include/aio/debug/stall_detector.hpp and docs/design/debugging.md.
+// The stall detector: a watchdog thread samples the loop's heartbeat; on a stall it parks the loop's
+// thread (park.hpp: a real-time signal whose handler holds it), reads the native stack and the running
+// task while that thread waits in the signal handler, and reports. See include/aio/debug/stall_detector.hpp
+// and docs/design/debugging.md.
 
 #include "aio/debug/stall_detector.hpp"
 
-#include <execinfo.h>
 #include <pthread.h>
-#include <signal.h>
-#include <time.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -27,6 +24,7 @@
 #include "aio/debug/call_graph.hpp"
 #include "aio/detail/task_header.hpp"
 #include "aio/runtime/detail/loop_access.hpp"
+#include "park.hpp"
 #include "symbolize.hpp"
 
 namespace aio {
@@ -35,59 +33,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-
-// ---- the signal handler's side: one sample at a time, process-wide --------------------------------
-
-enum sample_state : int {
-  idle = 0,       // no sample asked for
-  requested = 1,  // the watchdog signalled the loop's thread
-  held = 2,       // the handler recorded the stack and holds the thread until released
-  released = 3,   // the watchdog is done with the loop's state
-};
-
-constexpr int k_max_frames = 64;
-constexpr int k_hold_limit_ms = 10'000;  // the handler lets the thread go after this, whatever happens
-
-struct sample {
-  std::atomic<int> state{idle};
-  void* frames[k_max_frames] = {};
-  int depth = 0;
-  detail::task_header* task = nullptr;
-};
-
-sample g_sample;
-std::mutex g_sample_mutex;  // one watchdog samples at a time
-
-void on_sample_signal(int /*sig*/) {
-  const int saved_errno = errno;
-  if (g_sample.state.load(std::memory_order_acquire) == requested) {
-    g_sample.depth = ::backtrace(g_sample.frames, k_max_frames);
-    g_sample.task = detail::current_task_header();
-    g_sample.state.store(held, std::memory_order_release);
-    // Hold the thread: the watchdog reads the loop's task state meanwhile, and nothing else runs on it.
-    for (int i = 0; i < k_hold_limit_ms && g_sample.state.load(std::memory_order_acquire) == held; ++i) {
-      timespec ts{0, 1'000'000};
-      ::nanosleep(&ts, nullptr);
-    }
-    g_sample.state.store(idle, std::memory_order_release);
-  }
-  errno = saved_errno;
-}
-
-int sample_signal() noexcept { return SIGRTMAX - 3; }
-
-void install_handler() {
-  static const bool installed = [] {
-    void* warm[4];
-    ::backtrace(warm, 4);  // loads the unwinder now: the first call may allocate, not signal-safe
-    struct sigaction sa {};
-    sa.sa_handler = &on_sample_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    return ::sigaction(sample_signal(), &sa, nullptr) == 0;
-  }();
-  (void)installed;
-}
 
 std::string format_ms(steady_clock::duration d) {
   return std::to_string(std::chrono::duration_cast<milliseconds>(d).count()) + " ms";
@@ -166,69 +111,41 @@ void stall_detector::state::run() {
 }
 
 void stall_detector::state::report_stall(steady_clock::duration stalled_for) {
-  std::lock_guard<std::mutex> one_at_a_time(g_sample_mutex);
-  g_sample.task = nullptr;
-  g_sample.depth = 0;
-  g_sample.state.store(requested, std::memory_order_release);
-  bool held_thread = false;
-  if (::pthread_kill(loop_thread, sample_signal()) == 0) {
-    for (int i = 0; i < 1000; ++i) {  // up to a second for the handler to run
-      if (g_sample.state.load(std::memory_order_acquire) == held) {
-        held_thread = true;
-        break;
+  auto report = [&](const detail::parked_thread& parked) {
+    exception_context ctx;
+    std::ostringstream text;
+    text << "the event loop has been stalled for " << format_ms(stalled_for) << " (threshold "
+         << format_ms(threshold) << ")";
+    if (parked.held) {
+      detail::task_header* t = parked.task;
+      if (t != nullptr) {
+        ctx.task_name = t->name();
+        stalled_task = ctx.task_name;
+        text << ": task '" << ctx.task_name << "' is running\n";
+        text << "Await graph of the running task (from where the loop last resumed it):\n"
+             << format_call_graph(capture_call_graph(task_handle(t)));
+      } else {
+        text << ": no task is running (a callback, or the loop itself)\n";
+        stalled_task.clear();
       }
-      std::this_thread::sleep_for(milliseconds(1));
-    }
-  }
-  if (!held_thread) {
-    // The signal was not taken (blocked by the thread?): report what the watchdog knows alone.
-    int expected = requested;
-    if (!g_sample.state.compare_exchange_strong(expected, idle)) {
-      while (g_sample.state.load(std::memory_order_acquire) != held)
-        std::this_thread::sleep_for(milliseconds(1));
-      held_thread = true;
-    }
-  }
-
-  exception_context ctx;
-  std::ostringstream text;
-  text << "the event loop has been stalled for " << format_ms(stalled_for) << " (threshold "
-       << format_ms(threshold) << ")";
-  if (held_thread) {
-    detail::task_header* t = g_sample.task;
-    if (t != nullptr) {
-      ctx.task_name = t->name();
-      stalled_task = ctx.task_name;
-      text << ": task '" << ctx.task_name << "' is running\n";
-      text << "Await graph of the running task (from where the loop last resumed it):\n"
-           << format_call_graph(capture_call_graph(task_handle(t)));
+      text << "Native stack of the loop's thread (innermost first):\n";
+      // Frame 0 is the handler, frame 1 the kernel's signal return: the interrupted code starts at 2.
+      for (int i = 2; i < parked.depth; ++i) {
+        const void* pc = parked.frames[i];
+        // A return address points after its call: look up the byte before it (not for the interrupted PC).
+        const void* lookup = i == 2 ? pc : static_cast<const char*>(pc) - 1;
+        char addr[32];
+        std::snprintf(addr, sizeof addr, "%p", pc);
+        text << "  #" << (i - 2) << ' ' << addr << ' ' << detail::symbolize(lookup) << '\n';
+      }
     } else {
-      text << ": no task is running (a callback, or the loop itself)\n";
-      stalled_task.clear();
+      text << ": the loop's thread did not answer the sampling signal\n";
     }
-    text << "Native stack of the loop's thread (innermost first):\n";
-    // Frame 0 is the handler, frame 1 the kernel's signal return: the interrupted code starts at 2.
-    for (int i = 2; i < g_sample.depth; ++i) {
-      const void* pc = g_sample.frames[i];
-      // A return address points after its call: look up the byte before it (not for the interrupted PC).
-      const void* lookup = i == 2 ? pc : static_cast<const char*>(pc) - 1;
-      char addr[32];
-      std::snprintf(addr, sizeof addr, "%p", pc);
-      text << "  #" << (i - 2) << ' ' << addr << ' ' << detail::symbolize(lookup) << '\n';
-    }
-  } else {
-    text << ": the loop's thread did not answer the sampling signal\n";
-  }
-  ctx.message = text.str();
-  // The loop's thread is held in the signal handler: the handler never runs alongside the loop.
-  loop->call_exception_handler(ctx);
-  if (held_thread) {
-    int expected = held;
-    g_sample.state.compare_exchange_strong(expected, released, std::memory_order_acq_rel);
-    // Wait for the handler to let go before another sample may start.
-    while (g_sample.state.load(std::memory_order_acquire) != idle)
-      std::this_thread::sleep_for(milliseconds(1));
-  }
+    ctx.message = text.str();
+    // The loop's thread is held in the signal handler: the handler never runs alongside the loop.
+    loop->call_exception_handler(ctx);
+  };
+  detail::run_while_parked(loop_thread, milliseconds(1000), report);  // up to a second for the handler
 }
 
 void stall_detector::state::report_end(steady_clock::duration lasted, bool on_loop_thread) {
@@ -249,7 +166,7 @@ void stall_detector::state::report_end(steady_clock::duration lasted, bool on_lo
 
 stall_detector::stall_detector(event_loop& loop, clock::duration threshold)
     : m_state(std::make_unique<state>()) {
-  install_handler();
+  detail::install_park_handler();
   m_state->loop = &loop;
   m_state->notes->loop = &loop;
   m_state->threshold = threshold;
@@ -272,7 +189,7 @@ stall_detector::~stall_detector() {
   }
 }
 
-int stall_detector::signal_number() noexcept { return sample_signal(); }
+int stall_detector::signal_number() noexcept { return detail::park_signal(); }
 
 clock::duration detail::stall_threshold_for(const clock::duration* option, bool debug,
                                             clock::duration debug_default) {

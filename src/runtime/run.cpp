@@ -11,8 +11,10 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
+#include "../debug/ps_agent.hpp"
 #include "aio/debug/stall_detector.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
@@ -68,6 +70,9 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
       end_interrupted(opts);
     });
   }
+  // `aio ps PID` lists this loop's tasks while it runs (unless AIO_PS=0): until the loop closes.
+  std::optional<ps_registration> listed;
+  listed.emplace(loop);
   // On for the whole run (main, its clean-up), off before the loop closes.
   std::unique_ptr<stall_detector> watchdog;
   const clock::duration stall = stall_threshold_for(opts.stall_threshold ? &*opts.stall_threshold : nullptr,
@@ -91,6 +96,7 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
   }
   if (sigint) loop.remove_signal_handler(SIGINT);
   watchdog.reset();
+  listed.reset();
   if (!aborted && hooks.before_close != nullptr) hooks.before_close(loop, hooks.context);
   // An abandoned clean-up leaves tasks pending: close() reports and drops them.
   loop.close();
