@@ -89,15 +89,14 @@ query_result query_tasks(pid_t pid, milliseconds timeout) {
     const ssize_t n = ::recv(sock.fd, buf, sizeof buf, 0);
     if (n > 0) {
       reply.append(buf, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      break;
-    } else if (errno == EAGAIN || errno == EINTR) {
-      if (!wait_for(sock.fd, POLLIN, deadline)) return {query_result::timed_out, "no answer"};
-    } else if (errno == ECONNRESET && !reply.empty()) {
-      break;
-    } else {
+      continue;
+    }
+    // The end of the reply; a reset after a refusal (the agent closed without reading) ends it too.
+    if (n == 0 || (errno == ECONNRESET && !reply.empty())) break;
+    if (errno != EAGAIN && errno != EINTR) {
       return {query_result::failed, std::string("recv: ") + std::strerror(errno)};
     }
+    if (!wait_for(sock.fd, POLLIN, deadline)) return {query_result::timed_out, "no answer"};
   }
   if (reply.rfind("refused\t", 0) == 0) {
     const std::vector<std::string> f = aio::detail::ps::split_fields(reply.substr(0, reply.find('\n')));
