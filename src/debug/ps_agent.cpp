@@ -19,6 +19,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -203,20 +204,27 @@ agent* g_agent = nullptr;  // leaked on purpose (see agent)
 
 // The agent of this process, its thread started on first use (again in a forked child, which has
 // none).
-agent& the_agent() {
+agent* the_agent() {
   std::lock_guard<std::mutex> lock(g_agent_mutex);
-  if (g_agent != nullptr && g_agent->pid == ::getpid()) return *g_agent;
+  if (g_agent != nullptr && g_agent->pid == ::getpid()) return g_agent;
   if (g_agent != nullptr && g_agent->listen_fd >= 0) ::close(g_agent->listen_fd);  // the parent's
-  g_agent = new agent();  // NOLINT(cppcoreguidelines-owning-memory): lives as long as the process
   install_park_handler();
+  auto* a = new agent();  // NOLINT(cppcoreguidelines-owning-memory): lives as long as the process
   // The thread takes no signal: a process-wide signal goes to a thread that expects it.
   sigset_t all;
   sigset_t old;
   sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  std::thread([a = g_agent] { a->run(); }).detach();
+  try {
+    std::thread([a] { a->run(); }).detach();
+  } catch (const std::system_error&) {  // no thread: no agent (the program runs on, unlisted)
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    delete a;  // NOLINT(cppcoreguidelines-owning-memory)
+    return nullptr;
+  }
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  return *g_agent;
+  g_agent = a;
+  return a;
 }
 
 bool enabled() {
@@ -228,7 +236,9 @@ bool enabled() {
 
 ps_registration::ps_registration(event_loop& loop) {
   if (!enabled()) return;
-  agent& a = the_agent();
+  agent* found = the_agent();
+  if (found == nullptr) return;
+  agent& a = *found;
   std::lock_guard<std::mutex> lock(a.mutex);
   a.loops.push_back({&loop, ::pthread_self(), ::gettid()});
   if (a.loops.size() == 1 && a.listen_fd < 0) {
@@ -237,11 +247,13 @@ ps_registration::ps_registration(event_loop& loop) {
     a.changed.notify_all();
   }
   m_loop = &loop;
+  m_agent = found;
 }
 
 ps_registration::~ps_registration() {
-  if (m_loop == nullptr) return;
-  agent& a = *g_agent;
+  // Not listed, or listed by the parent of this forked process (whose agent is not ours to touch).
+  if (m_loop == nullptr || static_cast<agent*>(m_agent)->pid != ::getpid()) return;
+  agent& a = *static_cast<agent*>(m_agent);
   std::unique_lock<std::mutex> lock(a.mutex);
   const auto it = std::find_if(a.loops.begin(), a.loops.end(), [this](const loop_entry& e) {
     return e.loop == m_loop && ::pthread_equal(e.thread, ::pthread_self()) != 0;

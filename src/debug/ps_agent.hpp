@@ -22,6 +22,7 @@ class ps_registration {
 
  private:
   event_loop* m_loop = nullptr;  // null when not listed
+  void* m_agent = nullptr;       // the agent it is listed with
 };
 
 }  // namespace aio::detail
