@@ -8,16 +8,19 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -59,7 +62,13 @@ void block_on_stdin(bool spin) {
   }
 }
 
-aio::coro<> blocker_body(aio::event& done, bool spin) {
+aio::coro<> blocker_body(aio::event& done, bool spin, bool mask) {
+  if (mask) {  // a thread that does not take the park signal
+    sigset_t park;
+    sigemptyset(&park);
+    sigaddset(&park, SIGRTMAX - 3);
+    ::pthread_sigmask(SIG_BLOCK, &park, nullptr);
+  }
   std::cout << "stuck" << std::endl;
   block_on_stdin(spin);  // the loop is stuck here until the parent writes a byte
   done.set();
@@ -72,15 +81,17 @@ aio::coro<> idle_body(aio::event& done) {
   done.set();
 }
 
-enum class how { blocked, spinning, idle };
+enum class how { blocked, spinning, idle, masked };
 
 aio::coro<> child_main(how mode) {
   aio::event done;
   auto w1 = aio::create_task(worker_body(done), "worker-1");
   auto w2 = aio::create_task(worker_body(done), "worker-2");
   auto gatherer = aio::create_task(gather_workers(w1, w2), "gatherer");
-  auto blocker = mode == how::idle ? aio::create_task(idle_body(done), "sleeper")
-                                   : aio::create_task(blocker_body(done, mode == how::spinning), "blocker");
+  auto blocker =
+      mode == how::idle
+          ? aio::create_task(idle_body(done), "sleeper")
+          : aio::create_task(blocker_body(done, mode == how::spinning, mode == how::masked), "blocker");
   co_await gatherer;
   co_await blocker;
   std::cout << "done" << std::endl;
@@ -99,6 +110,34 @@ TEST(ps_child, spinning) {
 TEST(ps_child, idle) {
   if (!is_child()) GTEST_SKIP() << "run by ps.* in a child process";
   aio::run(child_main(how::idle));
+}
+
+TEST(ps_child, masked) {
+  if (!is_child()) GTEST_SKIP() << "run by ps.* in a child process";
+  aio::run(child_main(how::masked));
+}
+
+// A second loop on another thread, for as long as the main one runs.
+std::atomic<bool> g_main_loop_done{false};
+
+aio::coro<> far_wait() {
+  while (!g_main_loop_done.load()) co_await aio::sleep(5ms);
+}
+
+aio::coro<> far_main(std::promise<void>& started) {
+  auto t = aio::create_task(far_wait(), "far-task");
+  started.set_value();
+  co_await t;
+}
+
+TEST(ps_child, two_loops) {
+  if (!is_child()) GTEST_SKIP() << "run by ps.* in a child process";
+  std::promise<void> started;
+  std::thread other([&started] { aio::run(far_main(started)); });
+  started.get_future().wait();
+  aio::run(child_main(how::blocked));
+  g_main_loop_done = true;
+  other.join();
 }
 
 // ---- the parent's side --------------------------------------------------------------------------
@@ -367,6 +406,50 @@ TEST(ps, lists_the_tasks_of_an_idle_loop) {
   expect_tree(tree.out);
   EXPECT_TRUE(contains(tree.out, "── (T) sleeper\n")) << tree.out;
   EXPECT_TRUE(c->alive());
+}
+
+TEST(ps, a_loop_whose_thread_blocks_the_signal_is_reported_as_such) {
+  auto c = start_scenario("masked");
+  ASSERT_TRUE(c->wait_for_output("stuck\n"));
+  const std::string pid = std::to_string(c->pid());
+  const cli_result ps = run_cli({"ps", pid});
+  EXPECT_EQ(ps.exit_code, 0) << ps.err;
+  EXPECT_TRUE(contains(ps.out, "thread " + pid + ": the loop's thread did not answer the signal")) << ps.out;
+  EXPECT_FALSE(contains(ps.out, "worker-1")) << ps.out;
+  EXPECT_LT(ps.took, 1500ms);  // the agent waits 500 ms for the signal to be taken
+  const cli_result tree = run_cli({"pstree", pid});
+  EXPECT_EQ(tree.exit_code, 0) << tree.err;
+  EXPECT_TRUE(contains(tree.out, "did not answer the signal")) << tree.out;
+  EXPECT_TRUE(c->alive());
+  c->write_stdin();  // the signal, pending since, is taken now and ignored: nobody asks any more
+  EXPECT_TRUE(c->wait_for_output("done\n"));
+  const int status = c->wait_exit();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+}
+
+TEST(ps, every_loop_of_the_process_is_listed) {
+  auto c = start_scenario("two_loops");
+  ASSERT_TRUE(c->wait_for_output("stuck\n"));
+  const std::string pid = std::to_string(c->pid());
+  const cli_result ps = run_cli({"ps", pid});
+  EXPECT_EQ(ps.exit_code, 0) << ps.err;
+  expect_table(ps.out, "blocker");
+  const std::string far = row_of(ps.out, "far-task", "");
+  ASSERT_FALSE(far.empty()) << ps.out;
+  EXPECT_TRUE(contains(far, "far_wait()")) << far;
+  const std::string far_tid = far.substr(0, far.find(' '));
+  EXPECT_NE(far_tid, pid);  // the other loop's thread
+  EXPECT_EQ(row_of(ps.out, "worker-1", "gatherer").substr(0, pid.size() + 1), pid + " ");
+  const cli_result tree = run_cli({"pstree", pid});
+  EXPECT_EQ(tree.exit_code, 0) << tree.err;
+  EXPECT_TRUE(contains(tree.out, "Thread " + pid + ":\n")) << tree.out;
+  EXPECT_TRUE(contains(tree.out, "Thread " + far_tid + ":\n")) << tree.out;
+  EXPECT_TRUE(contains(tree.out, "── (T) far-task\n")) << tree.out;
+  expect_tree(tree.out);
+  c->write_stdin();
+  EXPECT_TRUE(c->wait_for_output("done\n"));
+  const int status = c->wait_exit();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 }
 
 TEST(ps, help_and_malformed_input) {
