@@ -49,15 +49,15 @@ aio::coro<> worker_body(aio::event& done) { co_await wait_for_event(done); }
 
 aio::coro<> gather_workers(aio::task<> a, aio::task<> b) { co_await aio::gather(a, b); }
 
-/// Blocks the calling thread (the loop's) until stdin has a byte: in read(), or spinning on poll().
+/// Blocks the calling thread (the loop's) until stdin has a byte: in poll(), or spinning on poll().
+/// (Not in read(): ThreadSanitizer delivers a signal to a thread blocked in read() only once it
+/// returns; poll() is one of the calls it lets signals interrupt, as the kernel does.)
 void block_on_stdin(bool spin) {
-  char byte = 0;
-  if (spin) {
-    for (;;) {
-      pollfd p{STDIN_FILENO, POLLIN, 0};
-      if (::poll(&p, 1, 0) > 0) break;
-    }
+  for (;;) {
+    pollfd p{STDIN_FILENO, POLLIN, 0};
+    if (::poll(&p, 1, spin ? 0 : -1) > 0) break;  // EINTR (the park signal): wait again
   }
+  char byte = 0;
   while (::read(STDIN_FILENO, &byte, 1) < 0 && errno == EINTR) {
   }
 }
