@@ -16,6 +16,7 @@
 
 #include "../debug/ps_agent.hpp"
 #include "aio/debug/stall_detector.hpp"
+#include "aio/debug/trace.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
 
@@ -70,6 +71,10 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
       end_interrupted(opts);
     });
   }
+  // The trace records the whole run, the loop's close included (tasks it drops end there).
+  std::unique_ptr<trace_recorder> trace;
+  if (const std::string path = trace_path_for(opts.trace_path ? &*opts.trace_path : nullptr); !path.empty())
+    trace = std::make_unique<trace_recorder>(loop, path);
   // `aio ps PID` lists this loop's tasks while it runs (unless AIO_PS=0): until the loop closes.
   std::optional<ps_registration> listed;
   listed.emplace(loop);

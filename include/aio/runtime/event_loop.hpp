@@ -44,6 +44,7 @@ struct fd_watch;
 struct io_op;
 struct loop_access;
 struct io_registration;
+class tracer;
 }  // namespace detail
 
 /// Which I/O backend a loop uses. `automatic` picks the best the kernel allows.
@@ -197,7 +198,11 @@ class event_loop {
   // (include/aio/runtime/detail/loop_access.hpp, which documents each); users never do.
   friend struct detail::loop_access;
 
-  void schedule(detail::task_header* t) noexcept { m_ready.push(t, detail::ready_kind::task); }
+  void schedule(detail::task_header* t) noexcept {
+    if (m_tracer != nullptr) [[unlikely]]
+      trace_scheduled(t);
+    m_ready.push(t, detail::ready_kind::task);
+  }
   void add_timer(detail::timer_node* n, clock::time_point when) { m_timers.push(n, when); }
   void remove_timer(detail::timer_node* n) noexcept {
     if (n->armed()) m_timers.remove(n);
@@ -231,6 +236,8 @@ class event_loop {
   void begin_run();
   void end_run() noexcept;
   void run_ready(std::size_t n);
+  void trace_scheduled(detail::task_header* t) noexcept;
+  void traced_step(detail::task_header* t) noexcept;
   void fire_timers();
   void take_threadsafe();
   void submit_threadsafe(detail::callback_item* item);
@@ -261,6 +268,8 @@ class event_loop {
   // Relaxed stores by the loop; a watchdog thread reads it.
   std::uint64_t m_beats = 0;
   std::atomic<std::uint64_t> m_heartbeat{1};
+  // The trace recorder (include/aio/debug/trace.hpp), or nullptr: the one branch each task hook pays.
+  detail::tracer* m_tracer = nullptr;
 
   exception_handler m_exception_handler;
   std::unique_ptr<thread_pool> m_default_executor;

@@ -3,6 +3,7 @@
 /// `aio::run(main)`: asyncio.run — a new loop, the main task, then an orderly shutdown.
 
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "aio/runtime/event_loop.hpp"
@@ -26,6 +27,9 @@ struct run_options {
   /// come back for this long; zero: none. Unset: `AIO_STALL_MS` from the environment, else on in debug
   /// mode with the loop's `slow_callback_duration` (100 ms), else off.
   std::optional<clock::duration> stall_threshold = std::nullopt;
+  /// Record a trace timeline of the run into this file (Chrome trace-event JSON that Perfetto opens;
+  /// include/aio/debug/trace.hpp); empty: none. Unset: `AIO_TRACE` from the environment, else none.
+  std::optional<std::string> trace_path = std::nullopt;
 };
 
 namespace detail {
