@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <string_view>
 #include <utility>
 
 #include "../detail/task_extra.hpp"
@@ -98,6 +99,34 @@ std::string shorten(std::string name) {
   for (std::size_t at = name.find(k_anon); at != std::string::npos; at = name.find(k_anon, at))
     name.erase(at, k_anon.size());
   return name;
+}
+
+// What a task waits on, told by the cancel function of its suspension (task_header::m_suspended):
+// each kind of wait installs its own, and the symbol tables name it. The first match wins; a wait not
+// listed (or a stripped binary) is a plain "wait" whose "on" argument still names the function.
+struct wait_kind {
+  std::string_view needle;  // in the demangled name of the cancel function
+  const char* name;
+};
+constexpr wait_kind k_wait_kinds[] = {
+    {"io_operation::", "io"},          // a read, write, accept, connect, ... in flight (io_uring, epoll)
+    {"on_waiter_cancel", "io"},        // a stream transport waiting for bytes or for room
+    {"executor_call", "to_thread"},    // to_thread, run_in_executor
+    {"join_operation::", "join"},      // awaiting another task
+    {"gather_core::", "gather"},       //
+    {"as_completed_waiter::", "as_completed"},
+    {"task_group_join_operation::", "task_group"},
+    {"wait_core::", "wait_for"},       // aio::wait, wait_for, timeout: a timer and the awaited tasks
+    {"shield_core::", "shield"},
+    {"process_wait_operation::", "process"},
+    {"sync_waiter::", "sync"},         // lock, semaphore, event, condition, barrier, queue
+};
+
+// "aio::detail::io_operation::on_cancel(aio::detail::suspension*, ...)" -> "aio::detail::io_operation".
+std::string owner_of(std::string symbol) {
+  if (const std::size_t paren = symbol.find('('); paren != std::string::npos) symbol.resize(paren);
+  if (const std::size_t colons = symbol.rfind("::"); colons != std::string::npos) symbol.resize(colons);
+  return symbol;
 }
 
 const void* resume_function(std::coroutine_handle<> h) noexcept {
@@ -205,6 +234,23 @@ const std::string& tracer::name_of(const void* fn) {
   return it->second;
 }
 
+const std::pair<const char*, std::string>& tracer::wait_of(const void* on) {
+  auto it = m_waits.find(on);
+  if (it != m_waits.end()) return it->second;
+  std::pair<const char*, std::string> w{"wait", ""};
+  if (on != nullptr) {
+    const std::string symbol = name_of(on);
+    for (const wait_kind& k : k_wait_kinds) {
+      if (symbol.find(k.needle) != std::string::npos) {
+        w.first = k.name;
+        break;
+      }
+    }
+    w.second = owner_of(symbol);
+  }
+  return m_waits.emplace(on, std::move(w)).first->second;
+}
+
 void tracer::flush() noexcept {
   if (m_file == nullptr) return;
   try {
@@ -228,19 +274,26 @@ void tracer::flush() noexcept {
     for (const event& e : m_buffer) {
       switch (e.what) {
         case kind::run:
-        case kind::wait:
-        case kind::ready: {
-          const char* name = e.what == kind::run ? "run" : e.what == kind::ready ? "ready" : e.sleeping ? "sleep" : "wait";
-          begin(name, "X", e.row, e.ts);
+        case kind::ready:
+        case kind::callback:
+          begin(e.what == kind::run ? "run" : e.what == kind::ready ? "ready" : "callback", "X", e.row, e.ts);
           out += ",\"dur\":";
           append_us(out, e.dur);
-          out += ",\"cat\":\"task\"";
-          if (e.what == kind::wait) {
-            out += ",\"args\":{\"in\":";
-            append_quoted(out, name_of(e.fn));
-            out += '}';
+          out += ",\"cat\":\"task\"}";
+          break;
+        case kind::wait: {
+          // Named by what the task waits on; "in": the coroutine that awaits it.
+          const std::pair<const char*, std::string>* on = e.sleeping ? nullptr : &wait_of(e.on);
+          begin(on == nullptr ? "sleep" : on->first, "X", e.row, e.ts);
+          out += ",\"dur\":";
+          append_us(out, e.dur);
+          out += ",\"cat\":\"wait\",\"args\":{\"in\":";
+          append_quoted(out, name_of(e.fn));
+          if (on != nullptr && !on->second.empty()) {
+            out += ",\"on\":";
+            append_quoted(out, on->second);
           }
-          out += '}';
+          out += "}}";
           break;
         }
         case kind::created:
@@ -302,6 +355,7 @@ void tracer::close_wait(task_state& s, std::int64_t at) {
     e.dur = at - s.suspended_since;
     e.fn = s.waits_in;
     e.sleeping = s.sleeping;
+    e.on = s.waits_on;
     s.suspended_since = -1;
     push(e);
   }
@@ -388,6 +442,9 @@ void tracer::slice_end(task_header* t) noexcept {
       s.suspended_since = at;
       s.waits_in = resume_function(t->m_resume);
       s.sleeping = t->m_suspended == &task_header::sleeping;
+      // A function's address as data, for the symboliser (POSIX guarantees the conversion).
+      s.waits_on = s.sleeping || t->m_suspended == nullptr ? nullptr
+                                                          : reinterpret_cast<const void*>(t->m_suspended->m_cancel);
     }
   } catch (...) {
     fail("out of memory");
@@ -409,6 +466,22 @@ void tracer::task_done(task_header* t) noexcept {
     e.ts = at;
     push(e);
     m_rows.push_back({s.row, given_task_name(*t), s.root});
+  } catch (...) {
+    fail("out of memory");
+  }
+}
+
+void tracer::callback_begin() noexcept { m_callback_start = now(); }
+
+void tracer::callback_end() noexcept {
+  if (m_callback_start < 0) return;
+  try {
+    event e;
+    e.what = kind::callback;
+    e.ts = m_callback_start;
+    e.dur = now() - m_callback_start;
+    m_callback_start = -1;
+    push(e);
   } catch (...) {
     fail("out of memory");
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "aio/debug/trace.hpp"
@@ -31,6 +32,9 @@ class tracer {
   void slice_begin(task_header* t) noexcept;
   void slice_end(task_header* t) noexcept;
   void task_done(task_header* t) noexcept;
+  /// A callback (call_soon, call_later, an fd watch) runs on the loop's row.
+  void callback_begin() noexcept;
+  void callback_end() noexcept;
 
   // ---- spans (trace::span) ------------------------------------------------------------------------
   /// The running task's row (0: no task).
@@ -40,11 +44,12 @@ class tracer {
                 std::string args_json);
 
  private:
-  enum class kind : std::uint8_t { run, wait, ready, created, done, failed, cancelled, span, truncated };
+  enum class kind : std::uint8_t { run, wait, ready, callback, created, done, failed, cancelled, span, truncated };
   struct event {
     std::int64_t ts = 0;
     std::int64_t dur = 0;
     const void* fn = nullptr;     // wait: the coroutine the task waits in
+    const void* on = nullptr;     // wait: the cancel function of what it waits on (names its kind)
     const char* category = nullptr;  // span
     std::uint32_t row = 0;
     std::uint32_t text = UINT32_MAX;  // span: name and args in m_strings
@@ -56,6 +61,7 @@ class tracer {
     std::int64_t suspended_since = -1;  // waiting on something since
     std::int64_t ready_since = -1;      // on the ready queue since
     const void* waits_in = nullptr;
+    const void* waits_on = nullptr;
     const void* root = nullptr;  // the task's coroutine, which names an unnamed task's row
     bool sleeping = false;
   };
@@ -70,6 +76,8 @@ class tracer {
   void fail(const std::string& what) noexcept;
   void write(const std::string& text) noexcept;
   const std::string& name_of(const void* fn);
+  /// The wait's event name ("io", "to_thread", ...; "wait" when unknown) and what it waited on.
+  const std::pair<const char*, std::string>& wait_of(const void* on);
   void close_wait(task_state& s, std::int64_t at);
   task_state& state_of(const task_header* t);
 
@@ -84,6 +92,7 @@ class tracer {
   std::vector<row_name> m_rows;        // rows whose names are not written yet
   std::unordered_map<const task_header*, task_state> m_tasks;
   std::unordered_map<const void*, std::string> m_symbols;
+  std::unordered_map<const void*, std::pair<const char*, std::string>> m_waits;
   std::size_t m_count = 0;
   std::uint32_t m_next_row = 1;
   std::uint64_t m_next_span = 1;
@@ -91,6 +100,7 @@ class tracer {
   const task_header* m_running = nullptr;
   std::uint32_t m_running_row = 0;
   std::int64_t m_slice_start = 0;
+  std::int64_t m_callback_start = -1;
   bool m_requeued = false;  // the running task was scheduled again during its slice
   bool m_truncated = false;
   bool m_first = true;

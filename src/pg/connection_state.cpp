@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "aio/debug/trace.hpp"
 #include "aio/errors.hpp"
 #include "aio/executor/to_thread.hpp"
 #include "aio/io/detail/io_operation.hpp"
@@ -303,6 +304,10 @@ coro<> connection_state::collect(query_result& out, std::exception_ptr& error) {
 coro<query_result> connection_state::query(query_request rq) {
   check_usable();
   const busy_scope busy(*this);
+  // The statement on the trace timeline, from sending it to its last result; named (a prepared
+  // statement by its name) only when a trace records.
+  trace::span traced("sql", std::string());
+  if (traced.recording()) traced.rename(rq.sql.empty() ? "EXECUTE " + rq.name : rq.sql);
   send(rq);
   query_result out;
   std::exception_ptr error;
@@ -317,7 +322,14 @@ coro<query_result> connection_state::query(query_request rq) {
     co_await cancel_and_drain();
     std::rethrow_exception(cancelled);
   }
-  if (error) std::rethrow_exception(error);
+  if (error) {
+    if (traced.recording()) traced.arg("status", "error");
+    std::rethrow_exception(error);
+  }
+  if (traced.recording()) {
+    traced.arg("status", out.status);
+    traced.arg("rows", std::to_string(out.rows.size()));
+  }
   co_return out;
 }
 

@@ -275,11 +275,15 @@ void event_loop::run_ready(std::size_t n) {
     }
     auto* item = static_cast<detail::callback_item*>(link);
     if (!item->m_cancelled) {
+      if (m_tracer != nullptr) [[unlikely]]
+        m_tracer->callback_begin();
       try {
         item->invoke();
       } catch (...) {
         call_exception_handler({"Exception in callback", std::current_exception(), {}});
       }
+      if (m_tracer != nullptr) [[unlikely]]
+        m_tracer->callback_end();
     }
     // Cleared only now: an fd watch whose callback removes itself must not be freed while it runs
     // (update_fd keeps a watch with a queued item; an emptied one is reused when its fd number is).

@@ -360,7 +360,8 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
     if (ph == "X") {
       const double dur = e.number_at("dur");
       segment s{ts, ts + dur, segment_kind::run, name};
-      if (name == "wait" || name == "sleep") {
+      if (e.string_at("cat") == "wait" || name == "wait" || name == "sleep") {
+        // Named by what the task waited on (sleep, io, to_thread, join, ...), in which coroutine.
         s.kind = segment_kind::wait;
         if (const json* args = e.find("args")) {
           const std::string in = args->string_at("in");
@@ -368,7 +369,7 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
         }
       } else if (name == "ready") {
         s.kind = segment_kind::ready;
-      } else if (name != "run") {
+      } else if (name != "run" && name != "callback") {
         s.kind = segment_kind::span;
       }
       see(s.begin);

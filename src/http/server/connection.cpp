@@ -8,9 +8,12 @@
 #include <exception>
 #include <stdexcept>
 #include <system_error>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "../serialize.hpp"
+#include "aio/debug/trace.hpp"
 #include "aio/detail/coop_budget.hpp"
 #include "aio/errors.hpp"
 #include "aio/http/parse_error.hpp"
@@ -24,6 +27,9 @@
 namespace aio::http::detail {
 
 namespace {
+
+// A request-target without its query, which may hold secrets, for the trace timeline.
+std::string_view target_path(std::string_view target) noexcept { return target.substr(0, target.find('?')); }
 constexpr std::size_t k_flush_threshold = std::size_t{64} * 1024;  // flush buffered responses past this
 constexpr std::size_t k_inline_body = std::size_t{16} * 1024;  // larger bodies are written without copying
 
@@ -107,6 +113,13 @@ coro<> http_connection::run() {
           // only one a request costs.
           m_head_started = false;
           m_deadline = {};
+          // The request on the trace timeline, on this connection's row: from its head to the response
+          // written (a streamed or file body: to its end). Named when a trace records.
+          trace::span traced("http", std::string());
+          if (traced.recording()) {
+            const request_head& h = m_parser.head();
+            traced.rename("serve " + h.method + ' ' + std::string(target_path(h.target)));
+          }
           response resp;
           std::exception_ptr failure;
           bool cancelled = false;
@@ -123,7 +136,14 @@ coro<> http_connection::run() {
           } catch (...) {
             failure = std::current_exception();
           }
-          if (settle_response(resp, failure, cancelled)) {
+          const bool settled = settle_response(resp, failure, cancelled);
+          if (traced.recording()) {
+            const request_head& h = m_parser.head();
+            const std::string status = settled ? std::to_string(resp.status()) : m_head_sent ? "streamed" : "no response";
+            traced.rename("serve " + h.method + ' ' + std::string(target_path(h.target)) + ' ' + status);
+            traced.arg("status", status);
+          }
+          if (settled) {
             if (resp.kind() == response::body_kind::bytes) {
               write_response(resp);  // the common case, without a coroutine frame
             } else {

@@ -58,7 +58,7 @@ std::map<std::int64_t, row> rows_of(const json& doc) {
       rows[tid].ended = e.at("ts");
       rows[tid].end = name;
     }
-    if (ph == "X" && (name == "wait" || name == "sleep")) rows[tid].waits.push_back(e);
+    if (ph == "X" && e.value("cat", "") == "wait") rows[tid].waits.push_back(e);
   }
   return rows;
 }
