@@ -9,6 +9,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -107,7 +108,7 @@ int trace_svg(const std::string& path) {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return fail("cannot read '" + path + "'");
+    if (!in) return fail("cannot read '" + path + "': " + std::strerror(errno));
     std::ostringstream all;
     all << in.rdbuf();
     text = std::move(all).str();

@@ -4,12 +4,14 @@
 #include "aio/debug/trace.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -303,14 +305,42 @@ TEST(trace, trace_svg_draws_one_row_per_task) {
   EXPECT_EQ(rows, (std::vector<std::string>{"con-0", "con-1", "con-2", "main", "seq-0", "seq-1", "seq-2"}));
   EXPECT_NE(svg.find("class=\"run\""), std::string::npos);
   EXPECT_NE(svg.find("class=\"wait\""), std::string::npos);
+  // A real XML parser agrees, where there is one.
+  const std::string file = temp_path("svg") + ".svg";
+  std::ofstream(file) << svg;
+  if (std::system("command -v python3 >/dev/null 2>&1") == 0) {
+    EXPECT_EQ(std::system(("python3 -c 'import sys, xml.etree.ElementTree as E; "
+                           "r = E.parse(sys.argv[1]).getroot(); sys.exit(r.tag != \"{http://www.w3.org/2000/svg}svg\")' " +
+                           file)
+                              .c_str()),
+              0);
+  }
+  std::remove(file.c_str());
 
-  // Not a trace: an error on stderr and status 1.
-  const std::string bad = temp_path("bad");
-  std::ofstream(bad) << "{\"traceEvents\": [";
-  run_command(std::string(AIO_CLI_PATH) + " trace-svg " + bad + " 2>/dev/null", status);
-  EXPECT_NE(status, 0);
-  std::remove(bad.c_str());
   std::remove(path.c_str());
+}
+
+TEST(trace, trace_svg_reports_bad_input_and_fails) {
+  // Each: what the file holds (none: missing), what the message must say. Nothing on standard output.
+  const std::vector<std::pair<const char*, std::string>> cases = {
+      {nullptr, "cannot read"},
+      {"{\"traceEvents\": [", "not JSON"},
+      {"<html></html>", "not JSON"},
+      {"{\"events\": []}", "no \"traceEvents\" array"},
+  };
+  for (const auto& [content, message] : cases) {
+    const std::string bad = temp_path("bad");
+    if (content != nullptr) std::ofstream(bad) << content;
+    int status = -1;
+    const std::string out = run_command(std::string(AIO_CLI_PATH) + " trace-svg " + bad + " 2>&1 >/dev/null", status);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
+    EXPECT_NE(out.find(message), std::string::npos) << out;
+    EXPECT_NE(out.find(bad), std::string::npos) << out;  // says which file
+    std::remove(bad.c_str());
+  }
+  int status = -1;
+  run_command(std::string(AIO_CLI_PATH) + " trace-svg 2>/dev/null", status);
+  EXPECT_NE(status, 0);  // no file named
 }
 #endif
 
