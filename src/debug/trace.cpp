@@ -109,17 +109,17 @@ struct wait_kind {
   const char* name;
 };
 constexpr wait_kind k_wait_kinds[] = {
-    {"io_operation::", "io"},          // a read, write, accept, connect, ... in flight (io_uring, epoll)
-    {"on_waiter_cancel", "io"},        // a stream transport waiting for bytes or for room
-    {"executor_call", "to_thread"},    // to_thread, run_in_executor
-    {"join_operation::", "join"},      // awaiting another task
-    {"gather_core::", "gather"},       //
+    {"io_operation::", "io"},        // a read, write, accept, connect, ... in flight (io_uring, epoll)
+    {"on_waiter_cancel", "io"},      // a stream transport waiting for bytes or for room
+    {"executor_call", "to_thread"},  // to_thread, run_in_executor
+    {"join_operation::", "join"},    // awaiting another task
+    {"gather_core::", "gather"},     //
     {"as_completed_waiter::", "as_completed"},
     {"task_group_join_operation::", "task_group"},
-    {"wait_core::", "wait_for"},       // aio::wait, wait_for, timeout: a timer and the awaited tasks
+    {"wait_core::", "wait_for"},  // aio::wait, wait_for, timeout: a timer and the awaited tasks
     {"shield_core::", "shield"},
     {"process_wait_operation::", "process"},
-    {"sync_waiter::", "sync"},         // lock, semaphore, event, condition, barrier, queue
+    {"sync_waiter::", "sync"},  // lock, semaphore, event, condition, barrier, queue
 };
 
 // "aio::detail::io_operation::on_cancel(aio::detail::suspension*, ...)" -> "aio::detail::io_operation".
@@ -153,7 +153,8 @@ tracer::tracer(event_loop& loop, const std::string& path, const trace_options& o
   }
   m_buffer.reserve(std::min<std::size_t>(m_opts.buffer_events, 4096));
   std::string head = "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"producer\":\"aio\"},\"traceEvents\":[\n";
-  head += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":" + std::to_string(m_pid) + ",\"tid\":0,\"args\":{\"name\":";
+  head += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":" + std::to_string(m_pid) +
+          ",\"tid\":0,\"args\":{\"name\":";
   append_quoted(head, program_name());
   head += "}},\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":" + std::to_string(m_pid) +
           ",\"tid\":0,\"args\":{\"name\":\"event loop\"}}";
@@ -300,10 +301,10 @@ void tracer::flush() noexcept {
         case kind::done:
         case kind::failed:
         case kind::cancelled: {
-          const char* name = e.what == kind::created ? "created"
-                             : e.what == kind::done  ? "done"
+          const char* name = e.what == kind::created  ? "created"
+                             : e.what == kind::done   ? "done"
                              : e.what == kind::failed ? "failed"
-                                                     : "cancelled";
+                                                      : "cancelled";
           begin(name, "i", e.row, e.ts);
           out += ",\"s\":\"t\",\"cat\":\"task\"}";
           break;
@@ -324,7 +325,9 @@ void tracer::flush() noexcept {
         }
         case kind::truncated:
           begin("trace truncated", "i", 0, e.ts);
-          out += ",\"s\":\"g\",\"cat\":\"aio\",\"args\":{\"max_events\":" + std::to_string(m_opts.max_events) + "}}";
+          out +=
+              ",\"s\":\"g\",\"cat\":\"aio\",\"args\":{\"max_events\":" + std::to_string(m_opts.max_events) +
+              "}}";
           break;
       }
     }
@@ -443,8 +446,9 @@ void tracer::slice_end(task_header* t) noexcept {
       s.waits_in = resume_function(t->m_resume);
       s.sleeping = t->m_suspended == &task_header::sleeping;
       // A function's address as data, for the symboliser (POSIX guarantees the conversion).
-      s.waits_on = s.sleeping || t->m_suspended == nullptr ? nullptr
-                                                          : reinterpret_cast<const void*>(t->m_suspended->m_cancel);
+      s.waits_on = s.sleeping || t->m_suspended == nullptr
+                       ? nullptr
+                       : reinterpret_cast<const void*>(t->m_suspended->m_cancel);
     }
   } catch (...) {
     fail("out of memory");
@@ -459,7 +463,7 @@ void tracer::task_done(task_header* t) noexcept {
     const std::int64_t at = now();
     close_wait(s, at);
     event e;
-    e.what = !t->has(task_header::flag_error)    ? kind::done
+    e.what = !t->has(task_header::flag_error)      ? kind::done
              : t->has(task_header::flag_cancelled) ? kind::cancelled
                                                    : kind::failed;
     e.row = s.row;
@@ -524,7 +528,8 @@ std::string trace_path_for(const std::string* option) {
 struct trace_recorder::state {
   event_loop* loop;
   detail::tracer recorder;
-  state(event_loop& l, const std::string& path, const trace_options& opts) : loop(&l), recorder(l, path, opts) {}
+  state(event_loop& l, const std::string& path, const trace_options& opts)
+      : loop(&l), recorder(l, path, opts) {}
 };
 
 trace_recorder::trace_recorder(event_loop& loop, std::string path, trace_options opts)

@@ -44,12 +44,23 @@ class tracer {
                 std::string args_json);
 
  private:
-  enum class kind : std::uint8_t { run, wait, ready, callback, created, done, failed, cancelled, span, truncated };
+  enum class kind : std::uint8_t {
+    run,
+    wait,
+    ready,
+    callback,
+    created,
+    done,
+    failed,
+    cancelled,
+    span,
+    truncated
+  };
   struct event {
     std::int64_t ts = 0;
     std::int64_t dur = 0;
-    const void* fn = nullptr;     // wait: the coroutine the task waits in
-    const void* on = nullptr;     // wait: the cancel function of what it waits on (names its kind)
+    const void* fn = nullptr;        // wait: the coroutine the task waits in
+    const void* on = nullptr;        // wait: the cancel function of what it waits on (names its kind)
     const char* category = nullptr;  // span
     std::uint32_t row = 0;
     std::uint32_t text = UINT32_MAX;  // span: name and args in m_strings
@@ -67,7 +78,7 @@ class tracer {
   };
   struct row_name {
     std::uint32_t row = 0;
-    std::string name;             // the task's name, when it was given one
+    std::string name;            // the task's name, when it was given one
     const void* root = nullptr;  // else its coroutine, named when written
   };
 

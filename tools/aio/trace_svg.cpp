@@ -26,7 +26,7 @@ struct json {
   bool flag = false;
   double number = 0;
   std::string text;
-  std::vector<json> items;       // array; an object's member values
+  std::vector<json> items;        // array; an object's member values
   std::vector<std::string> keys;  // an object's member names, in order
 
   [[nodiscard]] const json* find(std::string_view key) const {
@@ -210,20 +210,37 @@ class json_reader {
       if (m_at >= m_text.size()) error("unterminated string");
       const char e = m_text[m_at++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = hex4();
           if (cp >= 0xd800 && cp <= 0xdbff && m_text.substr(m_at, 2) == "\\u") {
             m_at += 2;
             const unsigned low = hex4();
-            cp = (low >= 0xdc00 && low <= 0xdfff) ? 0x10000 + ((cp - 0xd800) << 10U) + (low - 0xdc00) : 0xfffd;
+            cp =
+                (low >= 0xdc00 && low <= 0xdfff) ? 0x10000 + ((cp - 0xd800) << 10U) + (low - 0xdc00) : 0xfffd;
           } else if (cp >= 0xd800 && cp <= 0xdfff) {
             cp = 0xfffd;
           }
@@ -263,11 +280,21 @@ std::string xml_escaped(std::string_view s) {
   std::string out;
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no control characters but tab, newline and return.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
@@ -333,7 +360,7 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
     return false;
   }
 
-  std::map<double, row> rows;  // by tid
+  std::map<double, row> rows;                                        // by tid
   std::map<std::string, std::pair<double, const json*>> open_spans;  // async "b" by cat/id, waiting for "e"
   double t0 = INFINITY;
   double t1 = -INFINITY;
@@ -415,8 +442,8 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
   auto x_of = [&](double t) { return label_w + (t - t0) / span * plot_w; };
 
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << fixed(width) << "\" height=\"" << fixed(height)
-      << "\" viewBox=\"0 0 " << fixed(width) << ' ' << fixed(height)
+      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << fixed(width) << "\" height=\""
+      << fixed(height) << "\" viewBox=\"0 0 " << fixed(width) << ' ' << fixed(height)
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
       << "<rect x=\"0\" y=\"0\" width=\"" << fixed(width) << "\" height=\"" << fixed(height)
       << "\" fill=\"white\"/>\n";
@@ -427,8 +454,8 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
       << fixed(label_w + plot_w) << "\" y2=\"" << fixed(axis_y) << "\" stroke=\"black\"/>\n";
   for (double t = 0; t <= span * 1.0001; t += step) {
     const double x = x_of(t0 + t);
-    out << "<line x1=\"" << fixed(x) << "\" y1=\"" << fixed(axis_y - 4) << "\" x2=\"" << fixed(x) << "\" y2=\""
-        << fixed(height - 40) << "\" stroke=\"#dddddd\"/>\n"
+    out << "<line x1=\"" << fixed(x) << "\" y1=\"" << fixed(axis_y - 4) << "\" x2=\"" << fixed(x)
+        << "\" y2=\"" << fixed(height - 40) << "\" stroke=\"#dddddd\"/>\n"
         << "<text x=\"" << fixed(x) << "\" y=\"" << fixed(axis_y - 8) << "\" text-anchor=\"middle\">"
         << xml_escaped(duration_text(t)) << "</text>\n";
   }
@@ -447,8 +474,8 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
       switch (s.kind) {
         case segment_kind::run:
           out << "<rect class=\"run\" x=\"" << fixed(x) << "\" y=\"" << fixed(y + (row_h - bar_h) / 2)
-              << "\" width=\"" << fixed(w) << "\" height=\"" << fixed(bar_h)
-              << "\" fill=\"#3b7dd8\"><title>" << title << "</title></rect>\n";
+              << "\" width=\"" << fixed(w) << "\" height=\"" << fixed(bar_h) << "\" fill=\"#3b7dd8\"><title>"
+              << title << "</title></rect>\n";
           break;
         case segment_kind::wait:
           out << "<rect class=\"wait\" x=\"" << fixed(x) << "\" y=\"" << fixed(y + (row_h - bar_h) / 2)
@@ -462,8 +489,8 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
               << "</title></rect>\n";
           break;
         case segment_kind::span:
-          out << "<rect class=\"span\" x=\"" << fixed(x) << "\" y=\"" << fixed(y + row_h - 5)
-              << "\" width=\"" << fixed(std::max(w, 1.0)) << "\" height=\"3\" fill=\"#e8833a\"><title>" << title
+          out << "<rect class=\"span\" x=\"" << fixed(x) << "\" y=\"" << fixed(y + row_h - 5) << "\" width=\""
+              << fixed(std::max(w, 1.0)) << "\" height=\"3\" fill=\"#e8833a\"><title>" << title
               << "</title></rect>\n";
           break;
       }
@@ -481,7 +508,8 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
   // The legend.
   const double ly = height - 18;
   out << "<g class=\"legend\">\n"
-      << "<rect x=\"" << fixed(label_w) << "\" y=\"" << fixed(ly - 10) << "\" width=\"20\" height=\"10\" fill=\"#3b7dd8\"/>"
+      << "<rect x=\"" << fixed(label_w) << "\" y=\"" << fixed(ly - 10)
+      << "\" width=\"20\" height=\"10\" fill=\"#3b7dd8\"/>"
       << "<text x=\"" << fixed(label_w + 26) << "\" y=\"" << fixed(ly) << "\">running</text>\n"
       << "<rect x=\"" << fixed(label_w + 100) << "\" y=\"" << fixed(ly - 10)
       << "\" width=\"20\" height=\"10\" fill=\"none\" stroke=\"#3b7dd8\"/>"

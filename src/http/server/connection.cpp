@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <exception>
 #include <stdexcept>
-#include <system_error>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "../serialize.hpp"
@@ -139,7 +139,9 @@ coro<> http_connection::run() {
           const bool settled = settle_response(resp, failure, cancelled);
           if (traced.recording()) {
             const request_head& h = m_parser.head();
-            const std::string status = settled ? std::to_string(resp.status()) : m_head_sent ? "streamed" : "no response";
+            const std::string status = settled       ? std::to_string(resp.status())
+                                       : m_head_sent ? "streamed"
+                                                     : "no response";
             traced.rename("serve " + h.method + ' ' + std::string(target_path(h.target)) + ' ' + status);
             traced.arg("status", status);
           }

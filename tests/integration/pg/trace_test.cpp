@@ -48,7 +48,8 @@ TEST_F(pg_trace, queries_are_sql_spans_with_status_and_rows) {
   std::int64_t main_row = -1;
   for (const json& e : doc.at("traceEvents")) {
     if (e.at("ph") == "b" && e.at("cat") == "sql") spans.push_back(e);
-    if (e.at("ph") == "M" && e.at("name") == "thread_name" && e.at("args").at("name") == "main") main_row = e.at("tid");
+    if (e.at("ph") == "M" && e.at("name") == "thread_name" && e.at("args").at("name") == "main")
+      main_row = e.at("tid");
   }
   const json* select = nullptr;
   const json* prepared = nullptr;

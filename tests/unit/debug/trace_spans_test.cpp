@@ -36,7 +36,8 @@ json read_and_remove(const std::string& path) {
 
 std::string row_name(const json& doc, std::int64_t tid) {
   for (const json& e : doc.at("traceEvents")) {
-    if (e.at("ph") == "M" && e.at("name") == "thread_name" && e.at("tid") == tid) return e.at("args").at("name");
+    if (e.at("ph") == "M" && e.at("name") == "thread_name" && e.at("tid") == tid)
+      return e.at("args").at("name");
   }
   return "";
 }
@@ -108,7 +109,8 @@ aio::http::application make_app() {
 aio::coro<> http_round_trip(aio::http::application& app) {
   auto srv = co_await aio::http::serve(app, {.host = "127.0.0.1", .port = 0});
   aio::http::client_session session;
-  auto resp = co_await session.get("http://127.0.0.1:" + std::to_string(srv.port()) + "/items/7?token=secret");
+  auto resp =
+      co_await session.get("http://127.0.0.1:" + std::to_string(srv.port()) + "/items/7?token=secret");
   EXPECT_EQ(resp.status(), 201);
   EXPECT_EQ(co_await resp.text(), "item 7");
   co_await session.close();
@@ -124,7 +126,8 @@ TEST(trace_spans, http_client_and_server_requests_are_spans_with_their_status) {
   ASSERT_EQ(begins.size(), 2U) << doc.dump(1);
   const json* client = nullptr;
   const json* server = nullptr;
-  for (const json& b : begins) (b.at("name").get<std::string>().rfind("serve ", 0) == 0 ? server : client) = &b;
+  for (const json& b : begins)
+    (b.at("name").get<std::string>().rfind("serve ", 0) == 0 ? server : client) = &b;
   ASSERT_TRUE(client != nullptr && server != nullptr);
   // Status in the name and the arguments; the query (a secret here) in neither.
   EXPECT_EQ(server->at("name"), "serve GET /items/7 201");
@@ -166,7 +169,8 @@ TEST(trace_spans, sqlite_statements_are_spans) {
     names.push_back(b.at("name"));
     EXPECT_EQ(row_name(doc, b.at("tid")), "main");
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"CREATE TABLE t(x)", "INSERT INTO t VALUES (?)", "SELECT x FROM t"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"CREATE TABLE t(x)", "INSERT INTO t VALUES (?)", "SELECT x FROM t"}));
   EXPECT_EQ(events(doc, "e", "sql").size(), 3U);
 }
 

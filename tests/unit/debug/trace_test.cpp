@@ -104,7 +104,8 @@ TEST(trace, rows_slices_and_overlap) {
   // One row per task, each named, each ended.
   std::multiset<std::string> names;
   for (const auto& [tid, r] : rows) names.insert(r.name);
-  EXPECT_EQ(names, (std::multiset<std::string>{"main", "seq-0", "seq-1", "seq-2", "con-0", "con-1", "con-2"}));
+  EXPECT_EQ(names,
+            (std::multiset<std::string>{"main", "seq-0", "seq-1", "seq-2", "con-0", "con-1", "con-2"}));
   for (const auto& [tid, r] : rows) EXPECT_EQ(r.end, "done") << r.name;
 
   // Run slices never overlap: the loop runs one task at a time.
@@ -120,7 +121,8 @@ TEST(trace, rows_slices_and_overlap) {
 
   // Sequential: each fetch starts after the previous one ended. Concurrent: all three overlap.
   for (int i = 0; i < 2; ++i) {
-    EXPECT_LE(named(rows, "seq-" + std::to_string(i)).ended, named(rows, "seq-" + std::to_string(i + 1)).created);
+    EXPECT_LE(named(rows, "seq-" + std::to_string(i)).ended,
+              named(rows, "seq-" + std::to_string(i + 1)).created);
   }
   double latest_start = 0;
   double earliest_end = INFINITY;
@@ -147,7 +149,8 @@ aio::coro<int> answer() {
 }
 
 TEST(trace, unwritable_file_is_reported_once_and_the_program_goes_on) {
-  const int got = aio_test::run(answer(), {.expected_reports = 1, .trace_path = "/nonexistent-aio-dir/t.json"});
+  const int got =
+      aio_test::run(answer(), {.expected_reports = 1, .trace_path = "/nonexistent-aio-dir/t.json"});
   EXPECT_EQ(got, 42);
   ASSERT_EQ(aio_test::reports().size(), 1U);
   EXPECT_NE(aio_test::reports()[0].message.find("cannot write the trace file '/nonexistent-aio-dir/t.json'"),
@@ -309,11 +312,13 @@ TEST(trace, trace_svg_draws_one_row_per_task) {
   const std::string file = temp_path("svg") + ".svg";
   std::ofstream(file) << svg;
   if (std::system("command -v python3 >/dev/null 2>&1") == 0) {
-    EXPECT_EQ(std::system(("python3 -c 'import sys, xml.etree.ElementTree as E; "
-                           "r = E.parse(sys.argv[1]).getroot(); sys.exit(r.tag != \"{http://www.w3.org/2000/svg}svg\")' " +
-                           file)
-                              .c_str()),
-              0);
+    EXPECT_EQ(
+        std::system(
+            ("python3 -c 'import sys, xml.etree.ElementTree as E; "
+             "r = E.parse(sys.argv[1]).getroot(); sys.exit(r.tag != \"{http://www.w3.org/2000/svg}svg\")' " +
+             file)
+                .c_str()),
+        0);
   }
   std::remove(file.c_str());
 
@@ -332,7 +337,8 @@ TEST(trace, trace_svg_reports_bad_input_and_fails) {
     const std::string bad = temp_path("bad");
     if (content != nullptr) std::ofstream(bad) << content;
     int status = -1;
-    const std::string out = run_command(std::string(AIO_CLI_PATH) + " trace-svg " + bad + " 2>&1 >/dev/null", status);
+    const std::string out =
+        run_command(std::string(AIO_CLI_PATH) + " trace-svg " + bad + " 2>&1 >/dev/null", status);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
     EXPECT_NE(out.find(message), std::string::npos) << out;
     EXPECT_NE(out.find(bad), std::string::npos) << out;  // says which file
