@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -362,8 +363,8 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
 
   std::map<double, row> rows;                                        // by tid
   std::map<std::string, std::pair<double, const json*>> open_spans;  // async "b" by cat/id, waiting for "e"
-  double t0 = INFINITY;
-  double t1 = -INFINITY;
+  double t0 = std::numeric_limits<double>::infinity();
+  double t1 = -std::numeric_limits<double>::infinity();
   auto see = [&](double t) {
     t0 = std::min(t0, t);
     t1 = std::max(t1, t);
@@ -392,7 +393,7 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
         s.kind = segment_kind::wait;
         if (const json* args = e.find("args")) {
           const std::string in = args->string_at("in");
-          if (!in.empty()) s.label = name + " in " + in;
+          if (!in.empty()) s.label.append(" in ").append(in);
         }
       } else if (name == "ready") {
         s.kind = segment_kind::ready;
@@ -452,7 +453,9 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
   const double axis_y = top - 8;
   out << "<g class=\"axis\">\n<line x1=\"" << fixed(label_w) << "\" y1=\"" << fixed(axis_y) << "\" x2=\""
       << fixed(label_w + plot_w) << "\" y2=\"" << fixed(axis_y) << "\" stroke=\"black\"/>\n";
-  for (double t = 0; t <= span * 1.0001; t += step) {
+  // Counted in whole steps: a floating-point counter would drift by a tick over long axes.
+  for (int i = 0; i * step <= span * 1.0001; ++i) {
+    const double t = i * step;
     const double x = x_of(t0 + t);
     out << "<line x1=\"" << fixed(x) << "\" y1=\"" << fixed(axis_y - 4) << "\" x2=\"" << fixed(x)
         << "\" y2=\"" << fixed(height - 40) << "\" stroke=\"#dddddd\"/>\n"
