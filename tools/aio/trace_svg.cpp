@@ -267,6 +267,7 @@ struct segment {
   double end = 0;
   segment_kind kind = segment_kind::run;
   std::string label;
+  std::string what;  // a wait's kind (sleep, io, to_thread, ...), written in its bar when it fits
 };
 
 struct row {
@@ -387,10 +388,11 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
     }
     if (ph == "X") {
       const double dur = e.number_at("dur");
-      segment s{ts, ts + dur, segment_kind::run, name};
+      segment s{ts, ts + dur, segment_kind::run, name, {}};
       if (e.string_at("cat") == "wait" || name == "wait" || name == "sleep") {
         // Named by what the task waited on (sleep, io, to_thread, join, ...), in which coroutine.
         s.kind = segment_kind::wait;
+        s.what = name;
         if (const json* args = e.find("args")) {
           const std::string in = args->string_at("in");
           if (!in.empty()) s.label.append(" in ").append(in);
@@ -416,7 +418,7 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
       } else if (auto it = open_spans.find(key); it != open_spans.end()) {
         const json& b = *it->second.second;
         rows[b.number_at("tid")].segments.push_back(
-            {it->second.first, ts, segment_kind::span, b.string_at("cat") + ": " + name});
+            {it->second.first, ts, segment_kind::span, b.string_at("cat") + ": " + name, {}});
         open_spans.erase(it);
       }
     }
@@ -484,6 +486,12 @@ bool trace_to_svg(std::string_view text, std::ostream& out, std::string& error) 
           out << "<rect class=\"wait\" x=\"" << fixed(x) << "\" y=\"" << fixed(y + (row_h - bar_h) / 2)
               << "\" width=\"" << fixed(w) << "\" height=\"" << fixed(bar_h)
               << "\" fill=\"none\" stroke=\"#3b7dd8\"><title>" << title << "</title></rect>\n";
+          // The kind of wait in the bar, as the tutorials' drawings say "sleep" or "network".
+          if (w > 7.0 * static_cast<double>(s.what.size()) + 8) {
+            out << "<text class=\"what\" x=\"" << fixed(x + w / 2) << "\" y=\"" << fixed(y + row_h / 2 + 4)
+                << "\" text-anchor=\"middle\" font-size=\"10\" fill=\"#3b7dd8\">" << xml_escaped(s.what)
+                << "</text>\n";
+          }
           break;
         case segment_kind::ready:
           out << "<rect class=\"ready\" x=\"" << fixed(x) << "\" y=\"" << fixed(y + (row_h - bar_h) / 2)
