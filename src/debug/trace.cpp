@@ -154,10 +154,14 @@ std::string program_name() {
 
 }  // namespace
 
-tracer::tracer(event_loop& loop, const std::string& path, const trace_options& opts)
-    : m_loop(loop), m_path(path), m_opts(opts), m_origin(loop.time()), m_pid(static_cast<int>(::getpid())) {
+tracer::tracer(event_loop& loop, std::string path, const trace_options& opts)
+    : m_loop(loop),
+      m_path(std::move(path)),
+      m_opts(opts),
+      m_origin(loop.time()),
+      m_pid(static_cast<int>(::getpid())) {
   if (m_opts.buffer_events == 0) m_opts.buffer_events = 1;
-  m_file = std::fopen(path.c_str(), "w");
+  m_file = std::fopen(m_path.c_str(), "w");
   if (m_file == nullptr) {
     fail(std::strerror(errno));
     return;
@@ -327,7 +331,7 @@ void tracer::flush() noexcept {
           begin(name, "b", e.row, e.ts);
           out += ",\"cat\":";
           append_quoted(out, e.category);
-          out += ",\"id\":" + id + ",\"args\":{" + args + "}}";
+          out.append(",\"id\":").append(id).append(",\"args\":{").append(args).append("}}");
           begin(name, "e", e.row, e.ts + e.dur);
           out += ",\"cat\":";
           append_quoted(out, e.category);
@@ -539,12 +543,12 @@ std::string trace_path_for(const std::string* option) {
 struct trace_recorder::state {
   event_loop* loop;
   detail::tracer recorder;
-  state(event_loop& l, const std::string& path, const trace_options& opts)
-      : loop(&l), recorder(l, path, opts) {}
+  state(event_loop& l, std::string path, const trace_options& opts)
+      : loop(&l), recorder(l, std::move(path), opts) {}
 };
 
 trace_recorder::trace_recorder(event_loop& loop, std::string path, trace_options opts)
-    : m_state(std::make_unique<state>(loop, path, opts)) {
+    : m_state(std::make_unique<state>(loop, std::move(path), opts)) {
   if (m_state->recorder.ok()) detail::loop_access::set_trace(loop, &m_state->recorder);
 }
 
@@ -596,7 +600,9 @@ span::~span() {
   }
 }
 
-void span::arg(const char* key, std::string value) {
+// By value in the public header so that callers can move a built string in; changing it now would
+// recompile every user for one copy.
+void span::arg(const char* key, std::string value) {  // NOLINT(performance-unnecessary-value-param)
   if (!m_state) return;
   std::string& a = m_state->args;
   if (!a.empty()) a += ',';

@@ -17,7 +17,7 @@ namespace aio::detail {
 
 class tracer {
  public:
-  tracer(event_loop& loop, const std::string& path, const trace_options& opts);
+  tracer(event_loop& loop, std::string path, const trace_options& opts);
   tracer(const tracer&) = delete;
   tracer& operator=(const tracer&) = delete;
   ~tracer();
