@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <coroutine>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "aio/errors.hpp"
@@ -114,7 +116,18 @@ class busy_scope {
 };
 
 connection_state::connection_state(event_loop& loop, PGconn* conn, std::size_t statement_cache_size) noexcept
-    : m_loop(&loop), m_conn(conn), m_cache_capacity(statement_cache_size) {}
+    : m_loop(&loop), m_conn(conn), m_cache_capacity(statement_cache_size) {
+  (void)PQsetNoticeReceiver(m_conn, &connection_state::on_notice, this);
+}
+
+void connection_state::on_notice(void* self, const PGresult* r) noexcept {
+  const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity != nullptr &&
+      (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC")) {
+    static_cast<connection_state*>(self)->m_server_gone = true;
+  }
+  std::fputs(PQresultErrorMessage(r), stderr);  // libpq's default notice processor
+}
 
 connection_state::~connection_state() { close(); }
 
@@ -152,7 +165,7 @@ void connection_state::close() noexcept {
 }
 
 bool connection_state::is_closed() const noexcept {
-  return m_conn == nullptr || m_lost || PQstatus(m_conn) == CONNECTION_BAD;
+  return m_conn == nullptr || m_lost || m_server_gone || PQstatus(m_conn) == CONNECTION_BAD;
 }
 
 bool connection_state::in_transaction() const noexcept {
@@ -172,7 +185,7 @@ std::string connection_state::quote_identifier(const std::string& name) const {
 
 void connection_state::check_usable() const {
   if (m_conn == nullptr) throw interface_error("aio::pg: the connection is closed");
-  if (m_lost || PQstatus(m_conn) == CONNECTION_BAD) {
+  if (m_lost || m_server_gone || PQstatus(m_conn) == CONNECTION_BAD) {
     throw interface_error("aio::pg: the connection was lost (" + libpq_message(m_conn) + ")");
   }
   if (m_busy) {
@@ -620,6 +633,8 @@ bool connection_state::check_alive() noexcept {
       return false;
     }
   }
+  // Parsing what came hands an idle-time FATAL to on_notice even before the socket closes.
+  (void)PQisBusy(m_conn);
   return !is_closed();
 }
 

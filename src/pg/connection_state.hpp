@@ -124,6 +124,9 @@ class connection_state : public std::enable_shared_from_this<connection_state> {
   void unwatch_idle() noexcept;
   void on_idle_readable() noexcept;
   void end_listeners(const std::string& reason) noexcept;
+  /// libpq's notice receiver: prints notices as libpq's default does, and notes a FATAL one (what a
+  /// terminated backend sends an idle session before it closes the socket).
+  static void on_notice(void* self, const PGresult* r) noexcept;
 
   friend class busy_scope;
   event_loop* m_loop;
@@ -132,7 +135,9 @@ class connection_state : public std::enable_shared_from_this<connection_state> {
   bool m_lost = false;
   bool m_watching = false;  // add_reader is set on m_watched_fd
   int m_watched_fd = -1;
-  bool m_reset_pending = false;  // start_reset sent a reset whose reply finish_reset has not read
+  bool m_reset_pending = false;
+  bool m_server_gone = false;  // the server sent a FATAL notice: it is ending the session  // start_reset
+                               // sent a reset whose reply finish_reset has not read
   std::size_t m_statements = 0;
   std::size_t m_tx_depth = 0;
   struct cache_entry {

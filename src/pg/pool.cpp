@@ -11,6 +11,7 @@
 
 #include "aio/pg/pool.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -126,6 +127,7 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
     if (ok && s->reset_pending()) {
       try {
         co_await s->finish_reset();
+        ok = s->check_alive();  // a FATAL queued behind the reset's reply
       } catch (const cancelled_error&) {
         cancelled = std::current_exception();
         ok = false;
@@ -211,7 +213,7 @@ coro<> many_from(std::shared_ptr<detail::pool_state> p, detail::batch_request rq
 coro<pool> open_pool(std::string dsn, pool_options opts) {
   auto p = std::make_shared<detail::pool_state>(std::move(dsn), opts);
   const connect_options copts{.statement_cache_size = opts.statement_cache_size};
-  for (std::size_t i = 0; i < opts.min_size; ++i) {
+  for (std::size_t i = 0; i < opts.min_size.value_or(0); ++i) {
     connection c = co_await connect(p->m_dsn, copts);
     p->push_idle(std::move(c));
     ++p->m_open;
@@ -259,10 +261,11 @@ coro<> pool::run_many(detail::batch_request rq) { return many_from(m_state, std:
 
 coro<pool> create_pool(std::string_view dsn, pool_options opts) {
   if (opts.max_size == 0) throw std::invalid_argument("aio::pg: create_pool needs max_size >= 1");
-  if (opts.min_size > opts.max_size) {
+  if (opts.min_size && *opts.min_size > opts.max_size) {
     throw std::invalid_argument("aio::pg: create_pool needs min_size <= max_size (got " +
-                                std::to_string(opts.min_size) + " > " + std::to_string(opts.max_size) + ")");
+                                std::to_string(*opts.min_size) + " > " + std::to_string(opts.max_size) + ")");
   }
+  if (!opts.min_size) opts.min_size = std::min<std::size_t>(10, opts.max_size);  // asyncpg's default
   return open_pool(std::string(dsn), opts);
 }
 

@@ -24,7 +24,9 @@ class pool_state;
 /// braced form is safe inside `co_await` on g++ 12 (docs/design/compilers.md, Bug 1).
 struct pool_options {
   using seconds = std::chrono::duration<double>;
-  std::size_t min_size = 10;  ///< connections opened by `create_pool`
+  /// Connections opened by `create_pool`: asyncpg's 10 when left out, lowered to `max_size` if that
+  /// is smaller (so `{.max_size = 4}` alone works); an explicit value above `max_size` is an error.
+  std::optional<std::size_t> min_size{};
   std::size_t max_size = 10;  ///< at most this many at once; `acquire()` waits beyond
   /// Each connection's statement cache (as `connect_options::statement_cache_size`; 0 disables it).
   std::size_t statement_cache_size = 100;
@@ -103,9 +105,10 @@ class pool : public detail::query_methods<pool> {
   std::shared_ptr<detail::pool_state> m_state;
 };
 
-/// Opens `opts.min_size` connections to `dsn` (as `connect`) and returns the pool.
+/// Opens `opts.min_size` (default min(10, max_size)) connections to `dsn` (as `connect`) and returns the
+/// pool.
 /// @par Errors
-/// `std::invalid_argument` for max_size 0 or min_size > max_size; as `connect`.
+/// `std::invalid_argument` for max_size 0 or an explicit min_size > max_size; as `connect`.
 coro<pool> create_pool(std::string_view dsn, pool_options opts = {});
 
 }  // namespace aio::pg
