@@ -79,12 +79,19 @@ class pool_state : public std::enable_shared_from_this<pool_state> {
     if (keep) keep = s->start_reset();
     if (keep) {
       try {
-        push_idle(std::move(c));
+        m_idle.reserve(m_idle.size() + 1);  // so that the push below cannot throw
       } catch (...) {
         keep = false;
       }
     }
-    if (!keep) {
+    if (keep) {
+      m_idle.push_back(detail::idle_connection{std::move(c), m_loop->time()});
+      try {
+        arm_sweep();
+      } catch (...) {
+        // Out of memory: acquire() still checks each connection's age.
+      }
+    } else {
       c.close();
       --m_open;
     }
