@@ -350,6 +350,7 @@ void event_loop::register_task(detail::task_header* t) {
   }
   t->m_registry_index = static_cast<std::uint32_t>(i);
   ++m_live_tasks;
+  ++m_tasks_created;
 }
 
 void event_loop::unregister_task(detail::task_header* t) noexcept {

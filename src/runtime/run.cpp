@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "../debug/ps_agent.hpp"
+#include "aio/debug/metrics.hpp"
 #include "aio/debug/stall_detector.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
@@ -42,6 +43,29 @@ bool sigint_is_default() {
   struct sigaction sa {};
   ::sigaction(SIGINT, nullptr, &sa);
   return sa.sa_handler == SIG_DFL;  // NOLINT(cppcoreguidelines-pro-type-union-access)
+}
+}  // namespace
+
+namespace {
+/// `run_options::dashboard`, else AIO_DASHBOARD: started through the hook aio::http sets (the
+/// dashboard is an HTTP server, a layer above this one: docs/design/metrics.md).
+std::shared_ptr<void> start_dashboard(event_loop& loop, const run_options& opts) {
+  std::string address = opts.dashboard;
+  if (address.empty()) {
+    if (const char* env = std::getenv("AIO_DASHBOARD"); env != nullptr) address = env;
+  }
+  if (address.empty() || address == "0") return nullptr;
+  const metrics::detail::dashboard_starter start = metrics::detail::get_dashboard_starter();
+  if (start == nullptr) {
+    std::cerr << "aio: no dashboard: it is part of aio::http; link aio::http and include <aio/http.hpp>\n";
+    return nullptr;
+  }
+  try {
+    return start(loop, address);
+  } catch (const std::exception& e) {
+    std::cerr << "aio: no dashboard at " << address << ": " << e.what() << "\n";
+  }
+  return nullptr;
 }
 }  // namespace
 
@@ -78,7 +102,10 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
   const clock::duration stall = stall_threshold_for(opts.stall_threshold ? &*opts.stall_threshold : nullptr,
                                                     loop.get_debug(), loop.slow_callback_duration);
   if (stall > clock::duration::zero()) watchdog = std::make_unique<stall_detector>(loop, stall);
+  // The dashboard serves while main runs; it stops with main, before the leftovers are cancelled.
+  std::shared_ptr<void> dashboard = start_dashboard(loop, opts);
   loop.run_until([&main] { return main.done(); });
+  dashboard.reset();
   if (!aborted) {
     if (hooks.after_main != nullptr) hooks.after_main(loop, hooks.context);
     // Cancel and await every leftover task (asyncio.runners._cancel_all_tasks).

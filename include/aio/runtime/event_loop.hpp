@@ -185,6 +185,17 @@ class event_loop {
   [[nodiscard]] std::size_t live_tasks() const noexcept { return m_live_tasks; }
   [[nodiscard]] std::size_t pending_timers() const noexcept { return m_timers.size(); }
   [[nodiscard]] std::size_t watched_fds() const noexcept;
+  /// More counts, for metrics (include/aio/debug/metrics.hpp): plain counters the loop keeps anyway,
+  /// read on its thread. Tasks started on this loop since it was created.
+  [[nodiscard]] std::uint64_t tasks_created() const noexcept { return m_tasks_created; }
+  /// Items in the ready queue (tasks and callbacks the next iteration runs).
+  [[nodiscard]] std::size_t ready_count() const noexcept { return m_ready.size(); }
+  /// Iterations run so far.
+  [[nodiscard]] std::uint64_t iterations() const noexcept { return m_beats; }
+  /// Operations submitted to the kernel and not yet completed.
+  [[nodiscard]] std::size_t pending_io() const noexcept { return m_pending_io; }
+  /// The default executor if `to_thread` or `default_executor()` started it, else nullptr.
+  [[nodiscard]] thread_pool* started_default_executor() const noexcept { return m_default_executor.get(); }
   /// Tasks not yet finished (in no particular order).
   [[nodiscard]] std::vector<detail::task_header*> tasks() const;
   /// The backend this loop runs on: "epoll" or "io_uring" (what `backend_kind::automatic` picked).
@@ -246,6 +257,7 @@ class event_loop {
   std::vector<std::uintptr_t> m_tasks;
   std::size_t m_free_slot = SIZE_MAX;
   std::size_t m_live_tasks = 0;
+  std::uint64_t m_tasks_created = 0;  // register_task's count: the metrics' tasks created and finished
   std::unique_ptr<detail::backend> m_backend;
   std::unordered_map<int, std::unique_ptr<detail::fd_watch>> m_fds;
   std::size_t m_attached_fds = 0;  // io_registrations attached (sockets, pipes)
