@@ -12,6 +12,7 @@
 #include "aio/combinators/wait.hpp"                   // IWYU pragma: export
 #include "aio/combinators/wait_for.hpp"               // IWYU pragma: export
 #include "aio/debug/call_graph.hpp"                   // IWYU pragma: export
+#include "aio/debug/metrics.hpp"                      // IWYU pragma: export
 #include "aio/debug/stall_detector.hpp"               // IWYU pragma: export
 #include "aio/errors.hpp"                             // IWYU pragma: export
 #include "aio/executor/run_coroutine_threadsafe.hpp"  // IWYU pragma: export

@@ -102,10 +102,10 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
   const clock::duration stall = stall_threshold_for(opts.stall_threshold ? &*opts.stall_threshold : nullptr,
                                                     loop.get_debug(), loop.slow_callback_duration);
   if (stall > clock::duration::zero()) watchdog = std::make_unique<stall_detector>(loop, stall);
-  // The dashboard serves while main runs; it stops with main, before the leftovers are cancelled.
+  // The dashboard serves while main runs. Its tasks are cancelled with the leftovers; what they use
+  // (its application) is released only once they have finished.
   std::shared_ptr<void> dashboard = start_dashboard(loop, opts);
   loop.run_until([&main] { return main.done(); });
-  dashboard.reset();
   if (!aborted) {
     if (hooks.after_main != nullptr) hooks.after_main(loop, hooks.context);
     // Cancel and await every leftover task (asyncio.runners._cancel_all_tasks).
@@ -122,6 +122,7 @@ bool run_main(event_loop& loop, const task_handle& main, const run_options& opts
     }
   }
   if (sigint) loop.remove_signal_handler(SIGINT);
+  dashboard.reset();
   watchdog.reset();
   listed.reset();
   if (!aborted && hooks.before_close != nullptr) hooks.before_close(loop, hooks.context);

@@ -19,6 +19,7 @@
 #include "aio/time/sleep.hpp"
 #include "compress_response.hpp"
 #include "head_writer.hpp"
+#include "request_metrics.hpp"
 #include "site.hpp"
 
 namespace aio::http::detail {
@@ -107,6 +108,7 @@ coro<> http_connection::run() {
           // only one a request costs.
           m_head_started = false;
           m_deadline = {};
+          const clock::time_point started = clock::now();  // vDSO: no system call
           response resp;
           std::exception_ptr failure;
           bool cancelled = false;
@@ -123,13 +125,15 @@ coro<> http_connection::run() {
           } catch (...) {
             failure = std::current_exception();
           }
-          if (settle_response(resp, failure, cancelled)) {
+          const bool answered = settle_response(resp, failure, cancelled);
+          if (answered) {
             if (resp.kind() == response::body_kind::bytes) {
               write_response(resp);  // the common case, without a coroutine frame
             } else {
               co_await send_response(resp);
             }
           }
+          record_request(answered, resp, started);
           if (m_detached) co_return;
           // One response at a time: a client that pipelines requests without reading the
           // responses gets no more written for it than the high-water mark (plus one response).
@@ -189,6 +193,7 @@ coro<response> http_connection::begin_request() {
   m_req.reset(this, &app, &h);
   router::resolution route = app.router().resolve(h.method, m_req.path(), m_req.m_params);
   m_req.m_route_status = route.status;
+  m_route = route.route;
   m_req.m_allow = std::move(route.allow);
   m_phase = phase::handler;
   if (route.target != nullptr && app.middlewares().empty()) return (*route.target)(m_req);
@@ -379,7 +384,18 @@ void http_connection::log_handler_error(const std::exception_ptr& e) {
   log_error(gone ? log_kind::client_disconnect : log_kind::handler_error, line);
 }
 
+void http_connection::record_request(bool answered, const response& resp,
+                                     clock::time_point started) noexcept {
+  request_metrics& m = *m_site->metrics;
+  if (answered) {
+    m.record(m_route, m_parser.head().method, resp.status(), clock::now() - started);
+  } else if (m_head_sent) {
+    m.record(m_route, m_parser.head().method, m_sent_status, m_head_sent_at - started);
+  }
+}
+
 void http_connection::write_error(int status, std::string_view text) {
+  m_site->metrics->bad_request();
   m_close = true;
   head_spec spec;
   spec.status = status;
