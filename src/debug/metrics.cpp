@@ -186,79 +186,57 @@ loop_snapshot read_loop(event_loop& loop) {
 
 // ---- lag monitor --------------------------------------------------------------------------------------
 
-struct lag_monitor::state {
-  std::atomic<event_loop*> loop;  // null once the loop dropped the timer (it closed)
-  clock::duration interval;
-  clock::time_point due{};
-  latency_histogram hist;
-  std::atomic<clock::duration::rep> last{0};
-  std::atomic<bool> stopped{false};
-};
-
 namespace {
 std::mutex g_monitors_mutex;
-std::vector<lag_monitor::state*> g_monitors;  // guarded by g_monitors_mutex
-
-/// The timer's callback. When the loop closes with it armed, the loop drops it unrun: its destructor
-/// then detaches the monitor from the loop, which may be gone soon after.
-struct lag_tick {
-  std::shared_ptr<lag_monitor::state> s;
-  bool fired = false;
-  explicit lag_tick(std::shared_ptr<lag_monitor::state> st) noexcept : s(std::move(st)) {}
-  lag_tick(lag_tick&& o) noexcept : s(std::move(o.s)), fired(o.fired) {}
-  lag_tick(const lag_tick&) = delete;
-  lag_tick& operator=(const lag_tick&) = delete;
-  lag_tick& operator=(lag_tick&&) = delete;
-  ~lag_tick() {
-    if (s && !fired) s->loop.store(nullptr, std::memory_order_relaxed);
-  }
-  void operator()();
-};
-
-void arm(const std::shared_ptr<lag_monitor::state>& s) {
-  event_loop& loop = *s->loop.load(std::memory_order_relaxed);
-  s->due = loop.time() + s->interval;
-  loop.call_at(s->due, lag_tick(s));
-}
-
-void lag_tick::operator()() {
-  fired = true;
-  if (s->stopped.load(std::memory_order_relaxed)) return;
-  event_loop& loop = *s->loop.load(std::memory_order_relaxed);
-  const clock::duration lag = std::max(clock::duration::zero(), loop.time() - s->due);
-  s->hist.observe(lag);
-  s->last.store(lag.count(), std::memory_order_relaxed);
-  arm(s);
-}
+std::vector<lag_monitor*> g_monitors;                                      // guarded by g_monitors_mutex
+std::vector<std::pair<event_loop*, std::weak_ptr<lag_monitor>>> g_shared;  // guarded by g_monitors_mutex
 }  // namespace
 
-lag_monitor::lag_monitor(event_loop& loop, clock::duration interval) : m_state(std::make_shared<state>()) {
-  m_state->loop.store(&loop, std::memory_order_relaxed);
-  m_state->interval = interval;
+lag_monitor::lag_monitor(event_loop& loop, clock::duration interval) : m_loop(&loop), m_interval(interval) {
   {
     const std::lock_guard<std::mutex> lock(g_monitors_mutex);
-    g_monitors.push_back(m_state.get());
+    g_monitors.push_back(this);
   }
-  arm(m_state);
+  arm();
 }
 
 lag_monitor::~lag_monitor() {
-  m_state->stopped.store(true, std::memory_order_relaxed);
+  m_timer.cancel();
   const std::lock_guard<std::mutex> lock(g_monitors_mutex);
-  std::erase(g_monitors, m_state.get());
+  std::erase(g_monitors, this);
 }
 
-latency_histogram::snapshot lag_monitor::read() const noexcept { return m_state->hist.read(); }
-clock::duration lag_monitor::last() const noexcept {
-  return clock::duration(m_state->last.load(std::memory_order_relaxed));
+void lag_monitor::arm() {
+  m_due = m_loop->time() + m_interval;
+  m_timer = m_loop->call_at(m_due, [this] {
+    const clock::duration lag = std::max(clock::duration::zero(), m_loop->time() - m_due);
+    m_hist.observe(lag);
+    m_last.store(lag.count(), std::memory_order_relaxed);
+    arm();
+  });
+}
+
+std::shared_ptr<lag_monitor> lag_monitor::shared(event_loop& loop) {
+  {
+    const std::lock_guard<std::mutex> lock(g_monitors_mutex);
+    std::erase_if(g_shared, [](const auto& e) { return e.second.expired(); });
+    for (const auto& e : g_shared) {
+      if (auto m = e.second.lock(); m && e.first == &loop) return m;
+    }
+  }
+  // Only the loop's own thread asks for its monitor: no other can create one meanwhile.
+  auto m = std::make_shared<lag_monitor>(loop);
+  const std::lock_guard<std::mutex> lock(g_monitors_mutex);
+  g_shared.emplace_back(&loop, m);
+  return m;
 }
 
 bool lag_monitor::read(const event_loop& loop, latency_histogram::snapshot& out, clock::duration& last) {
   const std::lock_guard<std::mutex> lock(g_monitors_mutex);
-  for (const state* m : g_monitors) {
-    if (m->loop.load(std::memory_order_relaxed) == &loop) {
-      out = m->hist.read();
-      last = clock::duration(m->last.load(std::memory_order_relaxed));
+  for (const lag_monitor* m : g_monitors) {
+    if (m->m_loop == &loop) {
+      out = m->m_hist.read();
+      last = m->last();
       return true;
     }
   }

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "aio/runtime/event_loop.hpp"
+#include "aio/runtime/timer_handle.hpp"
 #include "aio/time/clock.hpp"
 
 namespace aio::metrics {
@@ -121,26 +122,34 @@ struct loop_snapshot {
 
 /// Measures the loop's lag: a timer every `interval` notes how late it ran (Node's
 /// `monitorEventLoopDelay`, asyncio's slow-callback warning seen from outside). One callback per
-/// interval, nothing on the loop's fast path. Construct it on the loop's thread; it may be destroyed
-/// on any thread, also after the loop closed (the timer then stops at its next tick, or was dropped
-/// with the loop).
+/// interval, nothing on the loop's fast path. Construct and destroy it on the loop's thread while the
+/// loop is open (as `stall_detector`).
 class lag_monitor {
  public:
   explicit lag_monitor(event_loop& loop, clock::duration interval = std::chrono::milliseconds(100));
   lag_monitor(const lag_monitor&) = delete;
   lag_monitor& operator=(const lag_monitor&) = delete;
   ~lag_monitor();
-  [[nodiscard]] latency_histogram::snapshot read() const noexcept;
+  [[nodiscard]] latency_histogram::snapshot read() const noexcept { return m_hist.read(); }
   /// The lag of the latest tick.
-  [[nodiscard]] clock::duration last() const noexcept;
+  [[nodiscard]] clock::duration last() const noexcept {
+    return clock::duration(m_last.load(std::memory_order_relaxed));
+  }
 
-  /// What a monitor running on `loop` measured so far; false when none runs on it.
+  /// The monitor of `loop` shared by whoever asks (the HTTP server's sites, the dashboard): created by
+  /// the first call, stopped when the last owner lets go. Same threading rules.
+  [[nodiscard]] static std::shared_ptr<lag_monitor> shared(event_loop& loop);
+  /// What a monitor running on `loop` measured so far; false when none runs on it. Any thread.
   static bool read(const event_loop& loop, latency_histogram::snapshot& out, clock::duration& last);
 
-  struct state;
-
  private:
-  std::shared_ptr<state> m_state;
+  void arm();
+  event_loop* m_loop;
+  clock::duration m_interval;
+  clock::time_point m_due{};
+  timer_handle m_timer;
+  latency_histogram m_hist;
+  std::atomic<clock::duration::rep> m_last{0};
 };
 
 /// A source of families written at scrape time (HTTP routes, client pools, SQL). It runs on the

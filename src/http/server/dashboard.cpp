@@ -188,9 +188,9 @@ coro<> serve_dashboard(dashboard_state* st, address where) {
 /// What aio::run keeps while the dashboard may run.
 struct dashboard_owner {
   dashboard_state st;
-  metrics::lag_monitor lag;
+  std::shared_ptr<metrics::lag_monitor> lag;
   task<> server;
-  explicit dashboard_owner(event_loop& loop) : lag(loop) { st.loop = &loop; }
+  explicit dashboard_owner(event_loop& loop) : lag(metrics::lag_monitor::shared(loop)) { st.loop = &loop; }
 };
 
 }  // namespace

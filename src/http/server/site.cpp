@@ -108,6 +108,7 @@ coro<std::shared_ptr<site>> start_site_impl(application& app, serve_options opts
   };
   s->srv = co_await start_server(std::move(cb), s->host, opts.port, std::move(so));
   s->sweeper = get_running_loop().create_task(sweep_loop(s.get()), "aio.http sweeper");
+  s->lag = metrics::lag_monitor::shared(get_running_loop());
   co_return s;
 }
 
@@ -140,6 +141,7 @@ coro<> stop_site_impl(std::shared_ptr<site> s) {
     s->sweeper = {};
   }
   s->logs.flush(get_running_loop().time(), true);
+  s->lag.reset();
 }
 }  // namespace
 

@@ -15,10 +15,9 @@
 
 namespace aio::http {
 
-/// The handler. The first request on each loop starts an `aio::metrics::lag_monitor` there (one timer
-/// tick every 100 ms), so the lag histogram appears from the second scrape on; it stops when the
-/// handler (the router holding it) is destroyed. Safe with `workers > 1`: each loop answers with its
-/// own counts and every site's request counts.
+/// The handler. The loop's lag comes from the `aio::metrics::lag_monitor` every serving loop runs (one
+/// timer tick every 100 ms). Safe with `workers > 1`: each loop answers with its own counts and the
+/// request counts of every site.
 [[nodiscard]] handler metrics_handler();
 
 }  // namespace aio::http
