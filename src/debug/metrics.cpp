@@ -57,7 +57,11 @@ latency_histogram::snapshot& latency_histogram::snapshot::operator+=(const snaps
 // ---- exposition -------------------------------------------------------------------------------------
 
 void exposition::family(std::string_view name, std::string_view type, std::string_view help) {
-  m_out.append("# HELP ").append(name).append(" ");
+  // The 0.0.4 text format names a counter's family as its samples are named, "_total" included
+  // (OpenMetrics drops the suffix from the family; Prometheus's own parser expects it here).
+  std::string full(name);
+  if (type == "counter" && !full.ends_with("_total")) full += "_total";
+  m_out.append("# HELP ").append(full).append(" ");
   for (const char c : help) {  // HELP escapes backslash and newline only
     if (c == '\\') {
       m_out += "\\\\";
@@ -67,7 +71,7 @@ void exposition::family(std::string_view name, std::string_view type, std::strin
       m_out += c;
     }
   }
-  m_out.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
+  m_out.append("\n# TYPE ").append(full).append(" ").append(type).append("\n");
 }
 
 void exposition::labels(std::initializer_list<label> ls, std::string_view le) {

@@ -86,7 +86,8 @@ struct label {
 /// of that family, label values escaped (`\\`, `\"`, `\n`), numbers as Prometheus parses them.
 class exposition {
  public:
-  /// `type`: "counter", "gauge" or "histogram". A counter's samples are named `name` + "_total".
+  /// `type`: "counter", "gauge" or "histogram". A counter's family and samples are named `name` +
+  /// "_total" (the 0.0.4 format's convention; pass the name with or without it).
   void family(std::string_view name, std::string_view type, std::string_view help);
   void sample(std::string_view name, std::initializer_list<label> labels, double value);
   /// The `_bucket` (cumulative, with `le`), `_sum` and `_count` samples of a histogram.
