@@ -47,8 +47,10 @@ TEST(Metrics, ExpositionFormat) {
   out.family("x_seconds", "histogram", "Latency.");
   out.histogram("x_seconds", {{"route", "/"}}, h.read());
   const std::string& t = out.text();
-  EXPECT_NE(t.find("# HELP x_requests_total Requests\\nwith a \\\\ in the help.\n# TYPE x_requests_total counter\n"),
-            std::string::npos)
+  EXPECT_NE(
+      t.find(
+          "# HELP x_requests_total Requests\\nwith a \\\\ in the help.\n# TYPE x_requests_total counter\n"),
+      std::string::npos)
       << t;
   EXPECT_NE(t.find("x_requests_total{route=\"/a\\\"b\\\\c\\nd\",method=\"GET\"} 3\n"), std::string::npos)
       << t;

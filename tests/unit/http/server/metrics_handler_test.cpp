@@ -75,8 +75,9 @@ std::string scrape_through_http() {
         EXPECT_EQ((co_await c.request("GET /users/1 HTTP/1.1\r\nHost: x\r\n\r\n")).status, 200);
         EXPECT_EQ((co_await c.request("GET /users/2 HTTP/1.1\r\nHost: x\r\n\r\n")).status, 200);
         EXPECT_EQ((co_await c.request("HEAD /users/3 HTTP/1.1\r\nHost: x\r\n\r\n", true)).status, 200);
-        EXPECT_EQ((co_await c.request("POST /users/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")).status,
-                  405);
+        EXPECT_EQ(
+            (co_await c.request("POST /users/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")).status,
+            405);
         EXPECT_EQ((co_await c.request("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")).status, 404);
         EXPECT_EQ((co_await c.request("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")).status, 500);
         EXPECT_EQ((co_await c.request("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")).status, 200);
@@ -98,20 +99,21 @@ std::string scrape_through_http() {
 
 TEST(HttpMetrics, CountsByRouteMethodStatus) {
   const std::string t = "\n" + scrape_through_http();
-  for (const char* line : {
-           R"(aio_http_requests_total{route="/users/{id}",method="GET",status="200"} 2)",
-           R"(aio_http_requests_total{route="/users/{id}",method="HEAD",status="200"} 1)",
-           R"(aio_http_requests_total{route="/users/{id}",method="POST",status="405"} 1)",
-           R"(aio_http_requests_total{route="unmatched",method="GET",status="404"} 1)",
-           R"(aio_http_requests_total{route="/boom",method="GET",status="500"} 1)",
-           R"(aio_http_request_duration_seconds_count{route="/slow",method="GET",status="200"} 1)",
-           R"(aio_http_request_duration_seconds_bucket{route="/slow",method="GET",status="200",le="0.025"} 0)",
-           R"(aio_http_request_duration_seconds_bucket{route="/slow",method="GET",status="200",le="0.05"} 1)",
-           "aio_http_bad_requests_total 1",
-           "aio_http_connections 1",
-           "# TYPE aio_loop_lag_seconds histogram",
-           "# TYPE aio_tasks_live gauge",
-       }) {
+  for (
+      const char* line : {
+          R"(aio_http_requests_total{route="/users/{id}",method="GET",status="200"} 2)",
+          R"(aio_http_requests_total{route="/users/{id}",method="HEAD",status="200"} 1)",
+          R"(aio_http_requests_total{route="/users/{id}",method="POST",status="405"} 1)",
+          R"(aio_http_requests_total{route="unmatched",method="GET",status="404"} 1)",
+          R"(aio_http_requests_total{route="/boom",method="GET",status="500"} 1)",
+          R"(aio_http_request_duration_seconds_count{route="/slow",method="GET",status="200"} 1)",
+          R"(aio_http_request_duration_seconds_bucket{route="/slow",method="GET",status="200",le="0.025"} 0)",
+          R"(aio_http_request_duration_seconds_bucket{route="/slow",method="GET",status="200",le="0.05"} 1)",
+          "aio_http_bad_requests_total 1",
+          "aio_http_connections 1",
+          "# TYPE aio_loop_lag_seconds histogram",
+          "# TYPE aio_tasks_live gauge",
+      }) {
     EXPECT_TRUE(has_line(t, line)) << line << "\nnot in:" << t;
   }
   // The scrape itself is counted after it was answered: the first one sees none of its own.
@@ -135,7 +137,8 @@ for f in text_string_to_metric_families(open(sys.argv[1]).read()):
         labels = ",".join(k + "=" + v for k, v in sorted(s.labels.items()))
         print(f.name, f.type, s.name, labels, repr(float(s.value)))
 )";
-  const std::string cmd = "/usr/bin/python3 -c '" + script + "' " + in.string() + " > " + out.string() + " 2>&1";
+  const std::string cmd =
+      "/usr/bin/python3 -c '" + script + "' " + in.string() + " > " + out.string() + " 2>&1";
   const int status = std::system(cmd.c_str());
   std::stringstream parsed;
   parsed << std::ifstream(out).rdbuf();
