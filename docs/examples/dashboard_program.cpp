@@ -47,7 +47,10 @@ aio::coro<> main() {
   auto job = aio::create_task(reports(), "reports");
   co_await stop.wait();
   job.cancel();
-  co_await aio::wait({job});
+  try {
+    co_await job;
+  } catch (const aio::cancelled_error&) {  // NOLINT(bugprone-empty-catch): we cancelled it
+  }
   aio::get_running_loop().remove_signal_handler(SIGTERM);
   co_await server.shutdown();
 }
