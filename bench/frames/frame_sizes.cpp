@@ -164,10 +164,10 @@ aio::coro<> table() {
   // What the combinators keep per child (bench/RESULTS.md, issue 15) and the shared parts above.
   std::printf(
       "\nParts: task_header %zu, join_operation %zu, sync_waiter %zu, transport_waiter %zu, gather_core %zu "
-      "(of which std::string %zu); per child: wait_child %zu, as_completed_child %zu, task_group_child %zu\n",
+      "(of which std::string %zu); per child: as_completed_child %zu, task_group_child %zu\n",
       sizeof(aio::detail::task_header), sizeof(aio::detail::join_operation), sizeof(aio::detail::sync_waiter),
       sizeof(aio::detail::transport_waiter), sizeof(aio::detail::gather_core), sizeof(std::string),
-      sizeof(aio::detail::wait_child), sizeof(aio::detail::as_completed_child),
+      sizeof(aio::detail::as_completed_child),
       sizeof(aio::detail::task_group_child));
   std::printf("HTTP: request_options %zu, client_response %zu\n", sizeof(aio::http::request_options),
               sizeof(aio::http::client_response));

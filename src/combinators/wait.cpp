@@ -9,28 +9,39 @@
 
 namespace aio::detail {
 
-wait_core::wait_core(std::size_t n, return_when when, bool timed, clock::duration timeout)
-    : m_children(std::make_unique<wait_child[]>(n)),
-      m_n(n),
-      m_timeout(timeout),
-      m_when(when),
-      m_timed(timed) {
+wait_core::wait_core(const void* children, wait_task_at at, std::size_t n, return_when when, bool timed,
+                     clock::duration timeout) noexcept
+    : m_children(children), m_task_at(at), m_n(n), m_timeout(timeout), m_when(when), m_timed(timed) {
   m_cancel = &on_cancel;
   m_fire = &on_fire;
+  m_child_done = &on_group_done;
 }
 
-wait_core::~wait_core() { detach(); }
+wait_core::~wait_core() {
+  detach();
+  while (node* n = m_nodes) {
+    m_nodes = n->m_older;
+    delete n;
+  }
+}
+
+task_header* wait_core::awaiting_task(const group_waiter* g) noexcept {
+  return g->m_child_done == &on_group_done ? static_cast<const wait_core*>(g)->m_self : nullptr;
+}
 
 task_header* wait_core::awaiting_task(const wait_node* n) noexcept {
-  return n->m_wake == &on_child_done ? static_cast<const wait_child*>(n)->m_core->m_self : nullptr;
+  return n->m_wake == &on_node_done ? static_cast<const node*>(n)->m_core->m_self : nullptr;
 }
 
 void wait_core::detach() noexcept {
-  for (std::size_t i = 0; i < m_n; ++i) {
-    wait_child& c = m_children[i];
-    if (c.m_linked) {
-      c.m_task->remove_waiter(&c);
-      c.m_linked = false;
+  if (m_attached) {
+    m_attached = false;
+    for (std::size_t i = 0; i < m_n; ++i) task(i)->remove_group_waiter(this);  // false if not there
+    for (node* n = m_nodes; n != nullptr; n = n->m_older) {
+      if (n->m_linked) {
+        n->m_task->remove_waiter(n);
+        n->m_linked = false;
+      }
     }
   }
   if (armed()) loop_access::remove_timer(*running_loop(), this);
@@ -54,23 +65,32 @@ bool wait_core::suspend(std::coroutine_handle<> h) {
   bool met = false;
   m_pending = m_n;
   for (std::size_t i = 0; i < m_n; ++i) {
-    if (m_children[i].m_task->has(task_header::flag_done)) --m_pending;
+    if (task(i)->has(task_header::flag_done)) --m_pending;
   }
   for (std::size_t i = 0; i < m_n && !met; ++i) {
-    if (m_children[i].m_task->has(task_header::flag_done)) met = satisfied_by(m_children[i].m_task);
+    if (task(i)->has(task_header::flag_done)) met = satisfied_by(task(i));
   }
   if (met) {
     // Already satisfied: yield once (asyncio's callbacks of done futures run on the next iteration).
     m_self->wake();
     return true;
   }
+  m_attached = true;  // before the first node: the destructor withdraws what was registered
   for (std::size_t i = 0; i < m_n; ++i) {
-    wait_child& c = m_children[i];
-    if (c.m_task->has(task_header::flag_done)) continue;
-    c.m_core = this;
-    c.m_wake = &on_child_done;
-    c.m_task->add_waiter(&c);
-    c.m_linked = true;
+    task_header* t = task(i);
+    if (t->has(task_header::flag_done)) continue;
+    if (t->m_waiters.empty()) {
+      t->add_group_waiter(this);
+      continue;
+    }
+    auto* n = new node;
+    n->m_wake = &on_node_done;
+    n->m_core = this;
+    n->m_task = t;
+    n->m_older = m_nodes;
+    m_nodes = n;
+    t->add_waiter(n);
+    n->m_linked = true;
   }
   if (m_timed) {
     event_loop& loop = m_self->loop();
@@ -90,12 +110,19 @@ void wait_core::release_waiter() noexcept {
   }
 }
 
-void wait_core::on_child_done(wait_node* n) noexcept {
-  auto* c = static_cast<wait_child*>(n);
-  c->m_linked = false;
-  wait_core* self = c->m_core;
-  --self->m_pending;
-  if (self->satisfied_by(c->m_task)) self->release_waiter();
+void wait_core::on_group_done(group_waiter* g, task_header* t) noexcept {
+  static_cast<wait_core*>(g)->child_done(t);
+}
+
+void wait_core::on_node_done(wait_node* wn) noexcept {
+  auto* n = static_cast<node*>(wn);
+  n->m_linked = false;
+  n->m_core->child_done(n->m_task);
+}
+
+void wait_core::child_done(task_header* t) noexcept {
+  --m_pending;
+  if (satisfied_by(t)) release_waiter();
 }
 
 void wait_core::on_fire(timer_node* n) noexcept { static_cast<wait_core*>(n)->release_waiter(); }

@@ -77,7 +77,11 @@ call_graph graph_of(task_header* t, std::coroutine_handle<> start, std::vector<t
 template <class F>
 void for_each_waiter(task_header* t, F fn) {
   if (detail::group_waiter* grp = t->m_waiters.group()) {
-    if (task_header* w = detail::gather_core::awaiting_task(grp)) fn(w, "gather");
+    if (task_header* w = detail::gather_core::awaiting_task(grp)) {
+      fn(w, "gather");
+    } else if (task_header* wt = detail::wait_core::awaiting_task(grp)) {
+      fn(wt, "wait");
+    }
   }
   for (detail::wait_node* n = t->m_waiters.front(); n != nullptr; n = detail::task_wait_list::next(n)) {
     if (task_header* w = detail::join_operation::awaiting_task(n)) {

@@ -39,19 +39,35 @@ template <class H>
 class tasks_wait_operation {
  public:
   tasks_wait_operation(std::vector<H> handles, return_when when, bool timed, clock::duration timeout)
-      : m_handles(std::move(handles)), m_core(m_handles.size(), when, timed, timeout) {
-    for (std::size_t i = 0; i < m_handles.size(); ++i) m_core.child(i).m_task = m_handles[i].header();
-  }
+      : m_handles(std::move(handles)),
+        m_core(m_handles.data(), &task_at, m_handles.size(), when, timed, timeout) {}
   [[nodiscard]] bool await_ready() const noexcept { return false; }  // asyncio always yields once
   bool await_suspend(std::coroutine_handle<> h) { return m_core.suspend(h); }
   wait_result<H> await_resume() {
     m_core.resume();
+    // `done` is the handles' own vector, compacted in place; only `pending` is allocated, once.
+    std::size_t n_done = 0;
+    for (const auto& t : m_handles) n_done += t.done() ? 1 : 0;
     wait_result<H> out;
-    for (auto& t : m_handles) (t.done() ? out.done : out.pending).push_back(std::move(t));
+    out.pending.reserve(m_handles.size() - n_done);
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < m_handles.size(); ++i) {
+      if (!m_handles[i].done()) {
+        out.pending.push_back(std::move(m_handles[i]));
+      } else if (w++ != i) {
+        m_handles[w - 1] = std::move(m_handles[i]);
+      }
+    }
+    m_handles.erase(m_handles.begin() + static_cast<std::ptrdiff_t>(w), m_handles.end());
+    out.done = std::move(m_handles);
     return out;
   }
 
  private:
+  static task_header* task_at(const void* children, std::size_t i) noexcept {
+    return static_cast<const H*>(children)[i].header();
+  }
+
   std::vector<H> m_handles;
   wait_core m_core;
 };
