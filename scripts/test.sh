@@ -28,12 +28,16 @@ fuzz_seconds=${AIO_FUZZ_SECONDS:-20}
 # A compiler cache kept outside the clone: a fresh clone of a commit this machine has built before
 # compiles nothing again. The base dir makes the clone's path irrelevant to the cache key; the
 # sloppiness lets precompiled headers (the tests' PCH) be cached too. Header mtimes are still checked:
-# a header written while a build runs is never cached under its old contents.
-if command -v ccache >/dev/null 2>&1; then
-  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
-  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
-  export CCACHE_SLOPPINESS=pch_defines,time_macros
-fi
+# a header written while a build runs is never cached under its old contents. Called after the
+# dependencies are installed: on a fresh machine ccache arrives with them, and a first run that built
+# without it would also leave build directories whose every command changes on the next run.
+use_compiler_cache() {
+  if command -v ccache >/dev/null 2>&1; then
+    export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
+    export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+    export CCACHE_SLOPPINESS=pch_defines,time_macros
+  fi
+}
 
 passed=()
 failed=()
@@ -205,6 +209,7 @@ format_check() {
 }
 
 run_step deps scripts/install-deps.sh
+use_compiler_cache
 wants release && run_step release suite release
 wants epoll && run_step epoll epoll_suite
 wants asan-ubsan && run_step asan-ubsan sanitized_suite asan-ubsan
