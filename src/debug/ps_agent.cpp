@@ -4,6 +4,7 @@
 
 #include "ps_agent.hpp"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -68,7 +69,7 @@ struct agent {
 };
 
 int open_socket() {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return -1;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -91,7 +92,17 @@ void agent::run() {
     accepting = true;
     lock.unlock();
     for (;;) {
+      // Wait in poll(), not in accept(): a blocked accept() holds the lowest free descriptor number
+      // reserved for as long as it waits, so a program that counts or rations its descriptors would
+      // find one missing. The socket is non-blocking: a client that leaves between the two calls
+      // makes accept() fail with EAGAIN instead of blocking.
+      pollfd waiting{fd, POLLIN, 0};
+      if (::poll(&waiting, 1, -1) < 0 && errno != EINTR) std::this_thread::sleep_for(milliseconds(100));
+      // shutdown() of the listening socket: the last loop left. (A non-blocking accept() on it would
+      // only say EAGAIN.)
+      if ((waiting.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) break;
       const int conn = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (conn < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
       if (conn >= 0) {
         serve(conn);
         ::close(conn);
