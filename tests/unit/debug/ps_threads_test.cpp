@@ -456,6 +456,29 @@ TEST(ps, every_loop_of_the_process_is_listed) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 }
 
+/// The lowest descriptor number fcntl() says is free.
+int lowest_free_fd() {
+  int fd = 0;
+  while (::fcntl(fd, F_GETFD) != -1) ++fd;
+  return fd;
+}
+
+TEST(ps, the_agent_holds_no_descriptor_number_while_it_waits) {
+  // A thread blocked in accept() keeps the lowest free number reserved: a program rationing its
+  // descriptors (RLIMIT_NOFILE, or a test counting them) would find one that is neither open nor
+  // free. The agent waits in poll(), so the next descriptor opened takes the number that looks free.
+  int free_number = -1;
+  int opened = -1;
+  aio::run([&]() -> aio::coro<> {
+    co_await aio::sleep(50ms);  // time for the agent's thread to reach its wait
+    free_number = lowest_free_fd();
+    opened = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }());
+  EXPECT_GE(opened, 0);
+  EXPECT_EQ(opened, free_number);
+  if (opened >= 0) ::close(opened);
+}
+
 TEST(ps, help_and_malformed_input) {
   const cli_result help = run_cli({"--help"});
   EXPECT_EQ(help.exit_code, 0);
