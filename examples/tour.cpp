@@ -6,16 +6,22 @@
 //   aio_tour gather race     only the examples whose name contains one of the words
 //   aio_tour --list          the names and titles
 //   aio_tour --virtual       on virtual time: timers jump, the whole tour takes about a second
+//
+// The sequential and concurrent fetches also record a trace timeline (AIO_TRACE, docs/guide/
+// debugging.md) in the temporary directory: `aio trace-svg` draws it, one row per task, the picture the
+// tutorials draw by hand.
 
 #include <aio/aio.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <streambuf>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -65,6 +71,35 @@ struct outcome {
   bool load_run;  ///< no promise: the time is the machine's speed
 };
 
+/// The examples whose run the tour records as a trace timeline: the picture of why async helps.
+constexpr std::string_view k_traced[] = {"fetch_sequential", "fetch_concurrent"};
+
+bool traced(std::string_view name) {
+  for (auto t : k_traced) {
+    if (t == name) return true;
+  }
+  return false;
+}
+
+/// Where a traced example's timeline goes: the temporary directory ($TMPDIR, else /tmp).
+std::string trace_file(std::string_view name) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+  if (ec) dir = "/tmp";
+  return (dir / ("aio-tour-" + std::string(name) + ".json")).string();
+}
+
+/// The `aio` command built beside the tour (build/bin/aio), else the one on PATH.
+std::string aio_command() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto beside = exe.parent_path().parent_path() / "bin" / "aio";
+    if (std::filesystem::exists(beside, ec)) return beside.string();
+  }
+  return "aio";
+}
+
 bool selected(std::string_view name, const std::vector<std::string_view>& words) {
   if (words.empty()) return true;
   for (auto w : words) {
@@ -110,8 +145,11 @@ int main(int argc, char** argv) {
     indenting_buffer indented(std::cout.rdbuf(), "   | ");
     std::ostream out(&indented);
     outcome o{ex.name, ex.promised_seconds, 0.0, false, ex.load_run};
+    // An unwritable trace file is reported once and the example runs on untraced.
+    const std::string trace = traced(ex.name) ? trace_file(ex.name) : std::string();
     try {
-      o.measured = aio::run(timed(ex, out), {.clock = virtual_time ? aio::virtual_clock : aio::real_clock});
+      o.measured = aio::run(timed(ex, out), {.clock = virtual_time ? aio::virtual_clock : aio::real_clock,
+                                             .trace_path = trace});
     } catch (const std::exception& e) {
       out.flush();
       std::cout << "   failed: " << e.what() << "\n";
@@ -125,6 +163,11 @@ int main(int argc, char** argv) {
     } else if (!o.failed) {
       std::printf("   took %.2f s; the tutorial promises %.1f s%s\n", o.measured, o.promised,
                   as_promised(o.measured, o.promised) ? "" : "   <-- not as promised");
+    }
+    if (!trace.empty() && std::filesystem::exists(trace)) {
+      std::cout << "   trace timeline: " << trace << "\n"
+                << "   draw it:        " << aio_command() << " trace-svg " << trace << " > " << ex.name
+                << ".svg   (or open it in ui.perfetto.dev)\n";
     }
     std::fflush(stdout);
     results.push_back(o);

@@ -31,6 +31,7 @@ AIO_APT_PACKAGES=(
   curl             # HTTP interop tests (curl against our server)
   python3-aiohttp  # HTTP interop tests and client benchmark peer
   python3-websockets # WebSocket interop tests
+  python3-prometheus-client # the metrics test parses /metrics with Prometheus's own parser
   nginx-light      # HTTP interop tests (our client against nginx)
   libsqlite3-dev   # aio::sqlite (the embedded default database)
   libpq-dev        # aio::pg (PostgreSQL's client library)

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/integration/pg/pg_server.hpp"
@@ -132,11 +133,63 @@ aio::coro<> pool_block(std::string dsn) {
     auto one = co_await conn->fetchval<int>("SELECT 1");  // same connection, same session
     EXPECT_EQ(rows.size(), 3U);
     EXPECT_EQ(one, 1);
-  }  // back to the pool (closed instead if left in a transaction or busy)
+  }  // back to the pool: reset (rolled back if left in a transaction), then reused
   pool.close();
   EXPECT_EQ(answer, 42);
 }
 
 TEST_F(DocPostgres, Pool) { aio_test::run(pool_block(dsn()), real_time()); }
+
+// ---- pool hygiene: lifetime and acquire timeout
+aio::coro<> pool_timeout_block(std::string dsn) {
+  auto pool = co_await aio::pg::create_pool(
+      dsn, {.min_size = 1, .max_size = 2, .max_inactive_connection_lifetime = 60s, .acquire_timeout = 5s});
+  auto first = co_await pool.acquire();
+  auto second = co_await pool.acquire();
+  bool timed_out = false;
+  try {
+    auto conn = co_await pool.acquire({.timeout = 0.5s});  // this call's own limit
+  } catch (const aio::timeout_error&) {
+    // both connections stayed out for 0.5 s
+    timed_out = true;
+  }
+  EXPECT_TRUE(timed_out);
+}
+
+TEST_F(DocPostgres, PoolTimeout) { aio_test::run(pool_timeout_block(dsn()), real_time()); }
+
+// ---- the statement cache
+aio::coro<> statement_cache_block(std::string dsn) {
+  auto conn = co_await aio::pg::connect(dsn, {.statement_cache_size = 10});
+  for (int i = 0; i < 1000; ++i) {
+    co_await conn.fetchval<int>("SELECT $1::int", i);  // prepared once, then bound and run 999 times
+  }
+  auto pool = co_await aio::pg::create_pool(dsn, {.max_size = 4, .statement_cache_size = 10});
+  EXPECT_EQ(pool.size(), 4U);  // min_size left out: asyncpg's 10, lowered to max_size
+  EXPECT_EQ(co_await conn.fetchval<long>("SELECT count(*) FROM pg_prepared_statements"), 2L);
+}
+
+TEST_F(DocPostgres, StatementCache) { aio_test::run(statement_cache_block(dsn()), real_time()); }
+
+// ---- executemany
+aio::coro<> executemany_block(std::string dsn) {
+  auto conn = co_await aio::pg::connect(dsn);
+  co_await conn.execute("CREATE TEMP TABLE users (id int PRIMARY KEY, name text)");
+  std::size_t failed_row = 0;
+  std::vector<std::tuple<int, std::string>> rows{{1, "ada"}, {2, "grace"}, {3, "edsger"}};
+  co_await conn.executemany("INSERT INTO users VALUES ($1, $2)", rows);  // one round trip
+
+  std::vector<std::tuple<int, std::string>> clash{{4, "alan"}, {1, "again"}};  // id 1 exists
+  try {
+    co_await conn.executemany("INSERT INTO users VALUES ($1, $2)", clash);
+  } catch (const aio::pg::executemany_error& e) {
+    failed_row = e.row();  // 1; e.sqlstate() "23505"; what(): "aio::pg: executemany row 1: ..."
+    EXPECT_EQ(e.sqlstate(), "23505");
+  }  // row 0 (alan) was not inserted either
+  EXPECT_EQ(failed_row, 1U);
+  EXPECT_EQ(co_await conn.fetchval<int>("SELECT count(*) FROM users"), 3);
+}
+
+TEST_F(DocPostgres, Executemany) { aio_test::run(executemany_block(dsn()), real_time()); }
 
 }  // namespace

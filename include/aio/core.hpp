@@ -2,7 +2,7 @@
 /// @file core.hpp
 /// The aio::core component (target `aio::core`, pkg-config `aio-core`): the event loop, tasks,
 /// coroutines, timers, combinators, synchronisation primitives, queues, executors and the debugging
-/// aids (await graphs).
+/// aids (await graphs, stall reports, trace timelines).
 
 #include "aio/combinators/as_completed.hpp"           // IWYU pragma: export
 #include "aio/combinators/gather.hpp"                 // IWYU pragma: export
@@ -12,7 +12,9 @@
 #include "aio/combinators/wait.hpp"                   // IWYU pragma: export
 #include "aio/combinators/wait_for.hpp"               // IWYU pragma: export
 #include "aio/debug/call_graph.hpp"                   // IWYU pragma: export
+#include "aio/debug/metrics.hpp"                      // IWYU pragma: export
 #include "aio/debug/stall_detector.hpp"               // IWYU pragma: export
+#include "aio/debug/trace.hpp"                        // IWYU pragma: export
 #include "aio/errors.hpp"                             // IWYU pragma: export
 #include "aio/executor/run_coroutine_threadsafe.hpp"  // IWYU pragma: export
 #include "aio/executor/thread_pool.hpp"               // IWYU pragma: export

@@ -12,4 +12,9 @@ struct task_extra {
   bool named = false;
 };
 
+class task_header;
+/// The name given to `t` (create_task's argument, set_name), or "" if none: unlike `name()`, never
+/// numbers an unnamed task (trace rows name those after their coroutine).
+std::string given_task_name(const task_header& t);
+
 }  // namespace aio::detail

@@ -107,6 +107,12 @@ static const task_extra* find_extra(const task_header* t) {
   return it == extras().end() ? nullptr : it->second.get();
 }
 
+std::string given_task_name(const task_header& t) {
+  if (t.has(task_header::flag_future)) return "Future";
+  const task_extra* e = find_extra(&t);
+  return e != nullptr && e->named ? e->name : std::string();
+}
+
 void task_header::start_task(event_loop& loop, std::coroutine_handle<> root, std::string name, bool eager) {
   set(flag_task);
   m_resume = root;

@@ -50,6 +50,11 @@ void thread_pool::worker() {
   }
 }
 
+thread_pool::stats thread_pool::statistics() {
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  return {m_threads.size(), m_idle - std::min(m_idle, m_claimed), m_jobs.size()};
+}
+
 void thread_pool::shutdown(bool wait) {
   std::vector<std::thread> threads;
   {

@@ -52,6 +52,15 @@ void check_open(const std::shared_ptr<detail::connection_state>& c) {
   if (!c) throw interface_error("aio::pg: the connection was moved from");
 }
 
+coro<> many_on(std::shared_ptr<detail::connection_state> c, detail::batch_request rq) {
+  co_await c->execute_many(std::move(rq));
+}
+
+coro<connection> connect_with(std::string dsn, connect_options opts) {
+  auto state = co_await detail::connection_state::open(std::move(dsn), opts.statement_cache_size);
+  co_return connection(std::move(state));
+}
+
 }  // namespace
 
 connection::~connection() = default;
@@ -59,6 +68,11 @@ connection::~connection() = default;
 coro<detail::query_result> connection::run_query(detail::query_request rq) {
   check_open(m_state);
   return query_on(m_state, std::move(rq));
+}
+
+coro<> connection::run_many(detail::batch_request rq) {
+  check_open(m_state);
+  return many_on(m_state, std::move(rq));
 }
 
 coro<prepared_statement> connection::prepare(std::string_view sql) {
@@ -81,9 +95,10 @@ bool connection::is_in_transaction() const noexcept { return m_state && m_state-
 
 int connection::get_server_pid() const noexcept { return m_state ? m_state->server_pid() : 0; }
 
-coro<connection> connect(std::string_view dsn) {
-  auto state = co_await detail::connection_state::open(std::string(dsn));
-  co_return connection(std::move(state));
+coro<connection> connect(std::string_view dsn) { return connect_with(std::string(dsn), connect_options{}); }
+
+coro<connection> connect(std::string_view dsn, connect_options opts) {
+  return connect_with(std::string(dsn), opts);
 }
 
 coro<detail::query_result> prepared_statement::run(detail::params args) {

@@ -8,10 +8,13 @@
 #include <cerrno>
 #include <coroutine>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "aio/debug/trace.hpp"
 #include "aio/errors.hpp"
 #include "aio/executor/to_thread.hpp"
 #include "aio/io/detail/io_operation.hpp"
@@ -113,11 +116,24 @@ class busy_scope {
   connection_state* m_c;
 };
 
-connection_state::connection_state(event_loop& loop, PGconn* conn) noexcept : m_loop(&loop), m_conn(conn) {}
+connection_state::connection_state(event_loop& loop, PGconn* conn, std::size_t statement_cache_size) noexcept
+    : m_loop(&loop), m_conn(conn), m_cache_capacity(statement_cache_size) {
+  (void)PQsetNoticeReceiver(m_conn, &connection_state::on_notice, this);
+}
+
+void connection_state::on_notice(void* self, const PGresult* r) noexcept {
+  const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity != nullptr &&
+      (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC")) {
+    static_cast<connection_state*>(self)->m_server_gone = true;
+  }
+  std::fputs(PQresultErrorMessage(r), stderr);  // libpq's default notice processor
+}
 
 connection_state::~connection_state() { close(); }
 
-coro<std::shared_ptr<connection_state>> connection_state::open(std::string dsn) {
+coro<std::shared_ptr<connection_state>> connection_state::open(std::string dsn,
+                                                               std::size_t statement_cache_size) {
   event_loop& loop = get_running_loop();
   std::unique_ptr<PGconn, pgconn_closer> c(PQconnectStart(dsn.c_str()));
   if (!c || PQstatus(c.get()) == CONNECTION_BAD) {
@@ -138,7 +154,7 @@ coro<std::shared_ptr<connection_state>> connection_state::open(std::string dsn) 
   if (PQsetnonblocking(c.get(), 1) != 0) {
     throw connection_error("aio::pg: cannot connect: " + libpq_message(c.get()));
   }
-  co_return std::make_shared<connection_state>(loop, c.release());
+  co_return std::make_shared<connection_state>(loop, c.release(), statement_cache_size);
 }
 
 void connection_state::close() noexcept {
@@ -150,7 +166,7 @@ void connection_state::close() noexcept {
 }
 
 bool connection_state::is_closed() const noexcept {
-  return m_conn == nullptr || m_lost || PQstatus(m_conn) == CONNECTION_BAD;
+  return m_conn == nullptr || m_lost || m_server_gone || PQstatus(m_conn) == CONNECTION_BAD;
 }
 
 bool connection_state::in_transaction() const noexcept {
@@ -170,7 +186,7 @@ std::string connection_state::quote_identifier(const std::string& name) const {
 
 void connection_state::check_usable() const {
   if (m_conn == nullptr) throw interface_error("aio::pg: the connection is closed");
-  if (m_lost || PQstatus(m_conn) == CONNECTION_BAD) {
+  if (m_lost || m_server_gone || PQstatus(m_conn) == CONNECTION_BAD) {
     throw interface_error("aio::pg: the connection was lost (" + libpq_message(m_conn) + ")");
   }
   if (m_busy) {
@@ -274,16 +290,18 @@ void connection_state::take_result(PGresult* r, query_result& out, std::exceptio
       m_lost = true;
       break;
     default:  // PGRES_FATAL_ERROR, PGRES_BAD_RESPONSE, ...
-      if (!error) {
-        std::string msg = field(r, PG_DIAG_MESSAGE_PRIMARY);
-        if (msg.empty()) msg = PQresultErrorMessage(r);
-        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        error = std::make_exception_ptr(postgres_error(field(r, PG_DIAG_SQLSTATE), std::move(msg),
-                                                       field(r, PG_DIAG_MESSAGE_DETAIL),
-                                                       field(r, PG_DIAG_MESSAGE_HINT)));
-      }
+      if (!error) error = error_of(r);
       break;
   }
+}
+
+std::exception_ptr connection_state::error_of(PGresult* r) const {
+  std::string msg = field(r, PG_DIAG_MESSAGE_PRIMARY);
+  if (msg.empty()) msg = PQresultErrorMessage(r);
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  return std::make_exception_ptr(postgres_error(field(r, PG_DIAG_SQLSTATE), std::move(msg),
+                                                field(r, PG_DIAG_MESSAGE_DETAIL),
+                                                field(r, PG_DIAG_MESSAGE_HINT)));
 }
 
 coro<> connection_state::collect(query_result& out, std::exception_ptr& error) {
@@ -303,6 +321,31 @@ coro<> connection_state::collect(query_result& out, std::exception_ptr& error) {
 coro<query_result> connection_state::query(query_request rq) {
   check_usable();
   const busy_scope busy(*this);
+  // The statement on the trace timeline, from sending it to its last result; named (a prepared
+  // statement by its name) only when a trace records.
+  trace::span traced("sql", std::string());
+  if (traced.recording()) traced.rename(rq.sql.empty() ? "EXECUTE " + rq.name : rq.sql);
+  const bool cached = rq.kind == request_kind::with_params && m_cache_capacity > 0;
+  query_result out;
+  try {
+    // Not `cached ? co_await a : co_await b`: g++ 12 runs both operands of a conditional that awaits.
+    if (cached) {
+      out = co_await cached_query(rq);
+    } else {
+      out = co_await exchange(rq);
+    }
+  } catch (...) {
+    if (traced.recording()) traced.arg("status", "error");
+    throw;
+  }
+  if (traced.recording()) {
+    traced.arg("status", out.status);
+    traced.arg("rows", std::to_string(out.rows.size()));
+  }
+  co_return out;
+}
+
+coro<query_result> connection_state::exchange(const query_request& rq) {
   send(rq);
   query_result out;
   std::exception_ptr error;
@@ -314,14 +357,14 @@ coro<query_result> connection_state::query(query_request rq) {
     cancelled = std::current_exception();
   }
   if (cancelled) {
-    co_await cancel_and_drain();
+    co_await cancel_and_drain(false);
     std::rethrow_exception(cancelled);
   }
   if (error) std::rethrow_exception(error);
   co_return out;
 }
 
-coro<> connection_state::cancel_and_drain() {
+coro<> connection_state::cancel_and_drain(bool pipeline) {
   bool failed = false;
   try {
     PGcancel* pc = PQgetCancel(m_conn);
@@ -335,13 +378,285 @@ coro<> connection_state::cancel_and_drain() {
     });
     // The rest of the reply (the cancelled statement's error, or its results if it finished first).
     co_await flush();
-    query_result ignored;
-    std::exception_ptr ignored_error;
-    co_await collect(ignored, ignored_error);
+    if (pipeline) {
+      batch_outcome ignored;
+      co_await collect_batch(ignored);
+      if (PQexitPipelineMode(m_conn) == 0) failed = true;
+    } else {
+      query_result ignored;
+      std::exception_ptr ignored_error;
+      co_await collect(ignored, ignored_error);
+    }
   } catch (...) {
     failed = true;  // a second cancel, or the connection failed: never leave a half-read reply behind
   }
   if (failed) close();
+}
+
+// ---- The statement cache (asyncpg's statement_cache_size) ----
+
+namespace {
+
+/// A cached statement that a schema change invalidated: PostgreSQL re-plans it but refuses a new row
+/// type (asyncpg's InvalidCachedStatementError).
+bool invalidated_statement(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const postgres_error& pe) {
+    return pe.sqlstate() == "0A000" &&
+           pe.message().find("cached plan must not change result type") != std::string::npos;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+const std::string* connection_state::cache_lookup(const std::string& sql) {
+  const auto it = m_cache_index.find(sql);
+  if (it == m_cache_index.end()) return nullptr;
+  m_lru.splice(m_lru.begin(), m_lru, it->second);
+  return &it->second->name;
+}
+
+void connection_state::cache_insert(const std::string& sql, const std::string& name) {
+  m_lru.push_front(cache_entry{sql, name});
+  try {
+    m_cache_index.emplace(sql, m_lru.begin());
+  } catch (...) {
+    m_to_deallocate.push_back(name);
+    m_lru.pop_front();
+    throw;
+  }
+}
+
+void connection_state::cache_drop(const std::string& sql) {
+  const auto it = m_cache_index.find(sql);
+  if (it == m_cache_index.end()) return;
+  m_to_deallocate.push_back(it->second->name);
+  m_lru.erase(it->second);
+  m_cache_index.erase(it);
+}
+
+coro<> connection_state::make_room() {
+  while (!m_lru.empty() && m_lru.size() >= m_cache_capacity) {
+    m_to_deallocate.push_back(m_lru.back().name);
+    m_cache_index.erase(m_lru.back().sql);
+    m_lru.pop_back();
+  }
+  if (m_to_deallocate.empty()) {
+    co_await ready_now{};
+    co_return;
+  }
+  std::string sql;
+  for (const auto& n : m_to_deallocate) sql += "DEALLOCATE " + n + ";";
+  const query_request rq{.kind = request_kind::simple, .sql = std::move(sql)};
+  bool keep = false;
+  try {
+    co_await exchange(rq);
+  } catch (const postgres_error& e) {
+    // In an aborted transaction (25P02) nothing runs: try again at the next prepare, which reports
+    // that error itself. Any other failure means the statements are gone already.
+    keep = e.sqlstate() == "25P02";
+  }
+  if (!keep) m_to_deallocate.clear();
+}
+
+coro<std::string> connection_state::statement_for(const std::string& sql) {
+  if (const std::string* hit = cache_lookup(sql)) {
+    std::string name = *hit;
+    co_await ready_now{};
+    co_return name;
+  }
+  co_await make_room();
+  const query_request prep{.kind = request_kind::prepare, .sql = sql, .name = next_statement_name()};
+  co_await exchange(prep);
+  cache_insert(sql, prep.name);
+  co_return prep.name;
+}
+
+coro<query_result> connection_state::cached_query(const query_request& rq) {
+  std::exception_ptr failure;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    failure = nullptr;
+    const std::string name = co_await statement_for(rq.sql);
+    const query_request run{.kind = request_kind::prepared, .name = name, .args = rq.args};
+    try {
+      co_return co_await exchange(run);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (!invalidated_statement(failure)) break;
+    cache_drop(rq.sql);
+    // Outside a transaction the failed run changed nothing: prepare anew and run once more. Inside
+    // one the transaction is aborted, so the error goes to the caller (the next call re-prepares).
+    if (in_transaction()) break;
+  }
+  std::rethrow_exception(failure);
+}
+
+// ---- executemany: libpq's pipeline mode ----
+
+void connection_state::send_batch(const batch_request& rq, const std::string& name, bool prepare) {
+  const auto fail = [this] {
+    if (PQstatus(m_conn) == CONNECTION_BAD) throw_lost();
+    throw interface_error("aio::pg: cannot send the batch: " + libpq_message(m_conn));
+  };
+  if (prepare && PQsendPrepare(m_conn, name.c_str(), rq.sql.c_str(), 0, nullptr) == 0) fail();
+  std::vector<const char*> values;
+  for (const auto& row : rq.rows) {
+    values.clear();
+    for (const auto& a : row) values.push_back(a ? a->c_str() : nullptr);
+    if (PQsendQueryPrepared(m_conn, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                            nullptr, 0) == 0) {
+      fail();
+    }
+  }
+  if (PQpipelineSync(m_conn) == 0) fail();
+}
+
+coro<> connection_state::collect_batch(batch_outcome& out) {
+  while (true) {
+    if (PQconsumeInput(m_conn) == 0) throw_lost();
+    dispatch_notifications();
+    while (PQisBusy(m_conn) == 0) {
+      PGresult* r = PQgetResult(m_conn);
+      if (r == nullptr) {  // the end of one command's results
+        ++out.command;
+        continue;
+      }
+      const std::unique_ptr<PGresult, decltype(&PQclear)> guard(r, &PQclear);
+      const ExecStatusType st = PQresultStatus(r);
+      if (st == PGRES_PIPELINE_SYNC) co_return;
+      if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        m_lost = true;  // cannot be ended inside a pipeline: give up on the session
+        throw interface_error("aio::pg: COPY is not supported (the connection was closed)");
+      }
+      if ((st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE) && !out.error) {
+        out.error = error_of(r);
+        out.failed_command = out.command;
+      }
+      // PGRES_PIPELINE_ABORTED (the commands after a failure), PGRES_COMMAND_OK, PGRES_TUPLES_OK: no data.
+    }
+    co_await wait_socket(false);
+  }
+}
+
+coro<> connection_state::run_batch(const batch_request& rq, const std::string& name, bool prepare,
+                                   batch_outcome& out) {
+  if (PQenterPipelineMode(m_conn) == 0) {
+    throw interface_error("aio::pg: cannot enter pipeline mode: " + libpq_message(m_conn));
+  }
+  std::exception_ptr cancelled;
+  std::exception_ptr failed;
+  try {
+    send_batch(rq, name, prepare);
+    co_await flush();
+    co_await collect_batch(out);
+  } catch (const cancelled_error&) {
+    cancelled = std::current_exception();
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  if (cancelled) {
+    co_await cancel_and_drain(true);
+    std::rethrow_exception(cancelled);
+  }
+  if (failed) {
+    close();  // a half-sent pipeline or a lost connection: never reused
+    std::rethrow_exception(failed);
+  }
+  if (PQexitPipelineMode(m_conn) == 0) {
+    close();
+    throw interface_error("aio::pg: cannot leave pipeline mode: " + libpq_message(m_conn));
+  }
+}
+
+coro<> connection_state::execute_many(batch_request rq) {
+  check_usable();
+  const busy_scope busy(*this);
+  if (rq.rows.empty()) {
+    co_await ready_now{};
+    co_return;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    // The prepare travels in the pipeline too: one round trip for a statement not yet cached.
+    std::string name;
+    bool prepare = true;
+    if (m_cache_capacity > 0) {
+      if (const std::string* hit = cache_lookup(rq.sql)) {
+        name = *hit;
+        prepare = false;
+      } else {
+        co_await make_room();
+        name = next_statement_name();
+      }
+    }  // else the unnamed statement, prepared in the pipeline
+    batch_outcome out;
+    co_await run_batch(rq, name, prepare, out);
+    const bool prepared_ok = prepare && !(out.error && out.failed_command == 0);
+    if (prepared_ok && !name.empty()) cache_insert(rq.sql, name);
+    if (!out.error) co_return;
+    if (prepare && out.failed_command == 0) std::rethrow_exception(out.error);  // did not prepare
+    const std::size_t row = out.failed_command - (prepare ? 1 : 0);
+    if (!prepare && invalidated_statement(out.error)) {
+      cache_drop(rq.sql);
+      if (!in_transaction()) continue;  // the implicit transaction rolled back: run the batch again
+    }
+    try {
+      std::rethrow_exception(out.error);
+    } catch (const postgres_error& e) {
+      throw executemany_error(e, row);
+    }
+  }
+  throw interface_error("aio::pg: executemany: the statement was invalidated twice");
+}
+
+// ---- The pool's reset (asyncpg's Connection.reset) ----
+
+bool connection_state::start_reset() noexcept {
+  if (m_conn == nullptr || m_busy || m_reset_pending || is_closed()) return false;
+  // Listeners end: the connection goes to another task, and UNLISTEN * below stops the channels.
+  unwatch_idle();
+  end_listeners("aio::pg: the connection was released to the pool");
+  for (const auto& l : m_listeners) l->conn.reset();
+  m_listeners.clear();
+  const char* reset = "SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;";
+  const char* rollback_reset = "ROLLBACK; SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;";
+  if (PQsendQuery(m_conn, in_transaction() ? rollback_reset : reset) == 0) return false;
+  // Usually all of it goes out now; what does not is flushed by finish_reset.
+  if (PQflush(m_conn) < 0) return false;
+  m_tx_depth = 0;
+  m_reset_pending = true;
+  return true;
+}
+
+coro<> connection_state::finish_reset() {
+  if (m_conn == nullptr) throw interface_error("aio::pg: the connection is closed");
+  const busy_scope busy(*this);
+  co_await flush();
+  query_result ignored;
+  std::exception_ptr error;
+  co_await collect(ignored, error);
+  m_reset_pending = false;
+  if (error) std::rethrow_exception(error);
+}
+
+bool connection_state::check_alive() noexcept {
+  if (is_closed()) return false;
+  const int fd = PQsocket(m_conn);
+  if (fd < 0) return false;
+  // A terminated backend sends its FATAL error and closes: the first read takes the message, the
+  // next one sees the end of the stream. A bounded loop: a chatty server cannot hold us here.
+  for (int i = 0; i < 8 && ready_now_poll(fd, false); ++i) {
+    if (PQconsumeInput(m_conn) == 0) {
+      m_lost = true;
+      return false;
+    }
+  }
+  // Parsing what came hands an idle-time FATAL to on_notice even before the socket closes.
+  (void)PQisBusy(m_conn);
+  return !is_closed();
 }
 
 void connection_state::dispatch_notifications() {

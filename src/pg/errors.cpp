@@ -24,4 +24,10 @@ postgres_error::postgres_error(std::string sqlstate, std::string message, std::s
       m_detail(std::move(detail)),
       m_hint(std::move(hint)) {}
 
+executemany_error::executemany_error(const postgres_error& e, std::size_t row)
+    : postgres_error(e),
+      m_row(row),
+      m_what("aio::pg: executemany row " + std::to_string(row) + ": " +
+             std::string(e.what()).substr(std::string("aio::pg: ").size())) {}
+
 }  // namespace aio::pg

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "../backend/backend.hpp"
+#include "../debug/tracer.hpp"
 #include "aio/detail/result_slot.hpp"
 #include "aio/executor/thread_pool.hpp"
 #include "aio/runtime/detail/loop_access.hpp"
@@ -251,11 +252,19 @@ void event_loop::run_ready(std::size_t n) {
     if (kind == detail::ready_kind::task) {
       auto* t = static_cast<detail::task_header*>(link);
       if (!timed) {
-        t->step();
+        if (m_tracer == nullptr) [[likely]] {
+          t->step();
+        } else {
+          traced_step(t);
+        }
         continue;
       }
       task_handle keep(t);  // debug mode reads the name after the step, which may finish the task
-      t->step();
+      if (m_tracer == nullptr) {
+        t->step();
+      } else {
+        traced_step(t);
+      }
       const auto took = clock::now() - start;
       if (took > slow_callback_duration) what = "task " + keep.get_name();
       if (!what.empty()) {
@@ -266,11 +275,15 @@ void event_loop::run_ready(std::size_t n) {
     }
     auto* item = static_cast<detail::callback_item*>(link);
     if (!item->m_cancelled) {
+      if (m_tracer != nullptr) [[unlikely]]
+        m_tracer->callback_begin();
       try {
         item->invoke();
       } catch (...) {
         call_exception_handler({"Exception in callback", std::current_exception(), {}});
       }
+      if (m_tracer != nullptr) [[unlikely]]
+        m_tracer->callback_end();
     }
     // Cleared only now: an fd watch whose callback removes itself must not be freed while it runs
     // (update_fd keeps a watch with a queued item; an emptied one is reused when its fd number is).
@@ -285,6 +298,15 @@ void event_loop::run_ready(std::size_t n) {
     }
   }
 }
+
+void event_loop::traced_step(detail::task_header* t) noexcept {
+  task_handle keep(t);  // the step may finish the task: the recorder reads it after
+  m_tracer->slice_begin(t);
+  t->step();
+  if (m_tracer != nullptr) m_tracer->slice_end(t);  // a write failure during the step stops recording
+}
+
+void event_loop::trace_scheduled(detail::task_header* t) noexcept { m_tracer->task_scheduled(t); }
 
 void event_loop::submit_threadsafe(detail::callback_item* item) {
   bool need_wake = false;
@@ -350,9 +372,14 @@ void event_loop::register_task(detail::task_header* t) {
   }
   t->m_registry_index = static_cast<std::uint32_t>(i);
   ++m_live_tasks;
+  ++m_tasks_created;
+  if (m_tracer != nullptr) [[unlikely]]
+    m_tracer->task_created(t);
 }
 
 void event_loop::unregister_task(detail::task_header* t) noexcept {
+  if (m_tracer != nullptr) [[unlikely]]
+    m_tracer->task_done(t);
   const std::size_t i = t->m_registry_index;
   m_tasks[i] = m_free_slot == SIZE_MAX ? (SIZE_MAX | 1U) : ((m_free_slot << 1U) | 1U);
   m_free_slot = i;

@@ -4,9 +4,12 @@
 #include "aio/sqlite/connection.hpp"
 
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "aio/debug/trace.hpp"
 #include "core.hpp"
 #include "statement.hpp"
 
@@ -19,10 +22,18 @@ std::shared_ptr<detail::core> open_core(const std::shared_ptr<detail::core>& c) 
   return c;
 }
 
+/// A statement on the trace timeline (include/aio/debug/trace.hpp), on the awaiting task's row, from
+/// handing the job to the connection's thread to its result; named only when a trace records.
+void name_span(trace::span& s, std::string_view sql) {
+  if (s.recording()) s.rename(std::string(sql));
+}
+
 // The coroutines are free functions holding the core by shared_ptr: the connection object may move
 // or die while they wait. Each job owns what it uses (moved in): a cancelled awaiter's frame is gone
 // while its job may still run on the worker.
 coro<cursor> do_execute(std::shared_ptr<detail::core> c, std::string sql, params p) {
+  trace::span traced("sql", std::string());
+  name_span(traced, sql);
   auto job = [sql = std::move(sql), p = std::move(p)](detail::core& k) {
     return detail::run_execute(k, sql, p);
   };
@@ -30,6 +41,8 @@ coro<cursor> do_execute(std::shared_ptr<detail::core> c, std::string sql, params
 }
 
 coro<cursor> do_executemany(std::shared_ptr<detail::core> c, std::string sql, std::vector<params> rows) {
+  trace::span traced("sql", std::string());
+  name_span(traced, sql);
   auto job = [sql = std::move(sql), rows = std::move(rows)](detail::core& k) {
     return detail::run_executemany(k, sql, rows);
   };
@@ -37,6 +50,8 @@ coro<cursor> do_executemany(std::shared_ptr<detail::core> c, std::string sql, st
 }
 
 coro<std::vector<row>> do_execute_fetchall(std::shared_ptr<detail::core> c, std::string sql, params p) {
+  trace::span traced("sql", std::string());
+  name_span(traced, sql);
   auto job = [sql = std::move(sql), p = std::move(p)](detail::core& k) {
     return detail::run_execute(k, sql, p);
   };
@@ -45,6 +60,8 @@ coro<std::vector<row>> do_execute_fetchall(std::shared_ptr<detail::core> c, std:
 }
 
 coro<std::optional<row>> do_fetchone(std::shared_ptr<detail::core> c, std::string sql, params p) {
+  trace::span traced("sql", std::string());
+  name_span(traced, sql);
   auto job = [sql = std::move(sql), p = std::move(p)](detail::core& k) {
     detail::statement_result r = detail::run_execute(k, sql, p);
     // Only the first row travels to the loop thread; the others are freed here, on the worker.
@@ -56,11 +73,15 @@ coro<std::optional<row>> do_fetchone(std::shared_ptr<detail::core> c, std::strin
 }
 
 coro<> do_script(std::shared_ptr<detail::core> c, std::string script) {
+  trace::span traced("sql", std::string());
+  name_span(traced, script);
   auto job = [script = std::move(script)](detail::core& k) { detail::run_script(k, script); };
   co_await c->call(std::move(job));
 }
 
 coro<> do_end_transaction(std::shared_ptr<detail::core> c, const char* what) {
+  trace::span traced("sql", std::string());
+  name_span(traced, what);
   auto job = [what](detail::core& k) { detail::end_transaction(k, what); };
   co_await c->call(std::move(job));
 }

@@ -121,7 +121,8 @@ void finish(aio::event_loop* loop, const aio::task_handle& main, const options& 
                       .backend = opts.backend,
                       .clock = opts.clock,
                       .handle_sigint = false,
-                      .stall_threshold = opts.stall_threshold};
+                      .stall_threshold = opts.stall_threshold,
+                      .trace_path = std::string(opts.trace_path)};
   aio::detail::run_hooks hooks{&after_main, &before_close, nullptr};
   aio::detail::run_main(*loop, main, ro, hooks);
   g_loop.reset();  // closing the loop can report too (a task destroyed with its failure unseen)

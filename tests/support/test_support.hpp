@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aio/aio.hpp"
@@ -26,6 +27,10 @@ struct options {
   std::size_t expected_reports = 0;
   /// The stall detector's threshold (aio::run_options::stall_threshold); off unless a test asks.
   aio::clock::duration stall_threshold = aio::clock::duration::zero();
+  /// Record a trace timeline into this file (aio::run_options::trace_path); empty: none (the
+  /// environment's AIO_TRACE is not read, so it does not change the suite). A view, not a std::string:
+  /// clang with libstdc++ 12 cannot build a std::string member in the constexpr `k_real` below.
+  std::string_view trace_path = {};
 };
 
 /// The wall clock instead of virtual time, for tests whose waits end outside the loop: another process,

@@ -1,6 +1,7 @@
 // `aio`: command-line tools for aio programs. `aio ps PID` lists the live tasks of a running aio
 // program, `aio pstree PID` draws who awaits whom (Python's `python -m asyncio ps` / `pstree`). The
 // program answers through its agent thread even while its event loop is stuck (docs/guide/debugging.md).
+// `aio trace-svg FILE` draws a trace timeline (AIO_TRACE=FILE) as an SVG picture.
 
 #include <sys/types.h>
 
@@ -8,13 +9,17 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "ps_client.hpp"
 #include "ps_model.hpp"
+#include "trace_svg.hpp"
 
 namespace {
 
@@ -24,6 +29,8 @@ constexpr std::string_view k_usage =
     "usage: aio ps PID       list the live tasks of aio program PID: id, name, coroutine stack\n"
     "                        (innermost first) and the tasks awaiting each\n"
     "       aio pstree PID   draw the await tree of aio program PID\n"
+    "       aio trace-svg FILE   draw the trace timeline FILE (written by AIO_TRACE=FILE or\n"
+    "                        run_options{.trace_path}) as SVG on standard output: one row per task\n"
     "       aio --help       show this help\n"
     "\n"
     "The program answers while its event loop is busy or blocked: a thread of its own reads the\n"
@@ -95,6 +102,25 @@ int run_command(std::string_view command, pid_t pid) {
   return std::cout ? 0 : 1;
 }
 
+int trace_svg(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail("cannot read '" + path + "': " + std::strerror(errno));
+    std::ostringstream all;
+    all << in.rdbuf();
+    text = std::move(all).str();
+  }
+  std::string error;
+  std::ostringstream svg;
+  if (!aio_cli::trace_to_svg(text, svg, error)) return fail(path + ": " + error);
+  std::cout << svg.str();
+  std::cout.flush();
+  return std::cout ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +129,10 @@ int main(int argc, char** argv) {
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << k_usage;
     return 0;
+  }
+  if (command == "trace-svg") {
+    if (argc != 3) return usage_error("trace-svg takes exactly one trace file ('-': standard input)");
+    return trace_svg(argv[2]);
   }
   if (command != "ps" && command != "pstree")
     return usage_error("unknown command '" + std::string(command) + "'");

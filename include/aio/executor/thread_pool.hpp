@@ -48,6 +48,14 @@ class thread_pool final : public executor {
   /// Stops accepting work; with `wait`, runs what is queued and joins the workers.
   void shutdown(bool wait = true);
   [[nodiscard]] std::size_t max_workers() const noexcept { return m_max; }
+  /// Threads started, of those waiting for a job, and jobs waiting for a thread (read under the pool's
+  /// mutex: for metrics, not for hot paths).
+  struct stats {
+    std::size_t threads = 0;
+    std::size_t idle = 0;
+    std::size_t queued = 0;
+  };
+  [[nodiscard]] stats statistics();
 
  private:
   void worker();

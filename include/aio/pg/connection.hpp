@@ -4,6 +4,7 @@
 /// driven by the event loop (asyncpg's `connect` and `Connection`). docs/design/postgres.md says why.
 
 #include <concepts>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,15 +23,30 @@ namespace detail {
 class connection_state;
 }
 
-/// A session: `execute`, `fetch`, `fetchrow`, `fetchval` (detail/query_methods.hpp), `transaction`,
-/// `prepare`, `listen`. Parameters are $1, $2, ... bound from C++ values (integers, double, bool,
-/// strings, std::nullopt or an empty std::optional for NULL), sent in the text format.
-/// Movable; the session ends when the last of the connection, its statements and listeners is gone,
-/// or at `close()`.
+/// `connect`'s settings (asyncpg's defaults). Trivially destructible: safe braced inside `co_await`
+/// on g++ 12 (docs/design/compilers.md, Bug 1).
+struct connect_options {
+  /// How many statements with parameters the connection keeps prepared (asyncpg's
+  /// `statement_cache_size`): `fetch(sql, args...)` prepares `sql` once, then only binds and runs
+  /// the named statement. Least recently used ones are deallocated beyond this; 0 disables the cache
+  /// (each call is then parsed and planned anew, in one round trip).
+  std::size_t statement_cache_size = 100;
+};
+
+/// A session: `execute`, `executemany`, `fetch`, `fetchrow`, `fetchval` (detail/query_methods.hpp),
+/// `transaction`, `prepare`, `listen`. Parameters are $1, $2, ... bound from C++ values (integers, double,
+/// bool, strings, std::nullopt or an empty std::optional for NULL), sent in the text format. Movable; the
+/// session ends when the last of the connection, its statements and listeners is gone, or at `close()`.
 /// @par Cancellation
 /// Cancelling a running query sends the server a cancel request (on a worker thread: libpq's
 /// `PQcancel` blocks) and drains the rest of the reply, so the connection stays usable; the awaiter
 /// gets `cancelled_error`. If that clean-up is itself interrupted, the connection is closed.
+/// @par Statement cache
+/// `fetch`/`fetchrow`/`fetchval`/`execute` with arguments go through a per-connection LRU cache of
+/// prepared statements (`connect_options::statement_cache_size`). A cached statement that a schema
+/// change invalidated ("cached plan must not change result type", SQLSTATE 0A000) is dropped and,
+/// outside a transaction, prepared again and rerun once, transparently; inside one the error
+/// propagates (the transaction is aborted anyway), as asyncpg's `InvalidCachedStatementError`.
 /// @par Errors
 /// `postgres_error` for what the server rejects (sqlstate(), message(), detail()); `interface_error`
 /// for a closed or lost connection or a second operation while one runs (one at a time, as asyncpg).
@@ -78,6 +94,7 @@ class connection : public detail::query_methods<connection> {
  private:
   friend class detail::query_methods<connection>;
   coro<detail::query_result> run_query(detail::query_request rq);
+  coro<> run_many(detail::batch_request rq);
 
   std::shared_ptr<detail::connection_state> m_state;
 };
@@ -91,5 +108,7 @@ class connection : public detail::query_methods<connection> {
 /// @par Errors
 /// `connection_error` with libpq's reason (refused, authentication failed, database does not exist).
 coro<connection> connect(std::string_view dsn);
+/// As `connect(dsn)`, with settings: `co_await aio::pg::connect(dsn, {.statement_cache_size = 10})`.
+coro<connection> connect(std::string_view dsn, connect_options opts);
 
 }  // namespace aio::pg

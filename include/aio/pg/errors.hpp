@@ -4,6 +4,7 @@
 /// `interface_error` for client-side misuse and lost connections, `connection_error` when connecting
 /// fails, `conversion_error` when a value does not parse as the type asked for.
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -27,6 +28,21 @@ class postgres_error : public std::runtime_error {
   std::string m_message;
   std::string m_detail;
   std::string m_hint;
+};
+
+/// A row of `executemany` failed: the server's error for it (sqlstate(), message(), ...) and the
+/// row's index in the rows given; what() says "executemany row N: ...". No row of the batch took effect
+/// (it runs in one implicit transaction, or aborts the caller's).
+class executemany_error : public postgres_error {
+ public:
+  executemany_error(const postgres_error& e, std::size_t row);
+  /// The failing row's index (0-based) in the rows passed to `executemany`.
+  [[nodiscard]] std::size_t row() const noexcept { return m_row; }
+  [[nodiscard]] const char* what() const noexcept override { return m_what.c_str(); }
+
+ private:
+  std::size_t m_row;
+  std::string m_what;
 };
 
 /// A client-side error (asyncpg's `InterfaceError`): the connection is closed or was lost, another

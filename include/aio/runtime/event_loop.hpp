@@ -44,6 +44,7 @@ struct fd_watch;
 struct io_op;
 struct loop_access;
 struct io_registration;
+class tracer;
 }  // namespace detail
 
 /// Which I/O backend a loop uses. `automatic` picks the best the kernel allows.
@@ -185,6 +186,17 @@ class event_loop {
   [[nodiscard]] std::size_t live_tasks() const noexcept { return m_live_tasks; }
   [[nodiscard]] std::size_t pending_timers() const noexcept { return m_timers.size(); }
   [[nodiscard]] std::size_t watched_fds() const noexcept;
+  /// More counts, for metrics (include/aio/debug/metrics.hpp): plain counters the loop keeps anyway,
+  /// read on its thread. Tasks started on this loop since it was created.
+  [[nodiscard]] std::uint64_t tasks_created() const noexcept { return m_tasks_created; }
+  /// Items in the ready queue (tasks and callbacks the next iteration runs).
+  [[nodiscard]] std::size_t ready_count() const noexcept { return m_ready.size(); }
+  /// Iterations run so far.
+  [[nodiscard]] std::uint64_t iterations() const noexcept { return m_beats; }
+  /// Operations submitted to the kernel and not yet completed.
+  [[nodiscard]] std::size_t pending_io() const noexcept { return m_pending_io; }
+  /// The default executor if `to_thread` or `default_executor()` started it, else nullptr.
+  [[nodiscard]] thread_pool* started_default_executor() const noexcept { return m_default_executor.get(); }
   /// Tasks not yet finished (in no particular order).
   [[nodiscard]] std::vector<detail::task_header*> tasks() const;
   /// The backend this loop runs on: "epoll" or "io_uring" (what `backend_kind::automatic` picked).
@@ -197,7 +209,11 @@ class event_loop {
   // (include/aio/runtime/detail/loop_access.hpp, which documents each); users never do.
   friend struct detail::loop_access;
 
-  void schedule(detail::task_header* t) noexcept { m_ready.push(t, detail::ready_kind::task); }
+  void schedule(detail::task_header* t) noexcept {
+    if (m_tracer != nullptr) [[unlikely]]
+      trace_scheduled(t);
+    m_ready.push(t, detail::ready_kind::task);
+  }
   void add_timer(detail::timer_node* n, clock::time_point when) { m_timers.push(n, when); }
   void remove_timer(detail::timer_node* n) noexcept {
     if (n->armed()) m_timers.remove(n);
@@ -231,6 +247,8 @@ class event_loop {
   void begin_run();
   void end_run() noexcept;
   void run_ready(std::size_t n);
+  void trace_scheduled(detail::task_header* t) noexcept;
+  void traced_step(detail::task_header* t) noexcept;
   void fire_timers();
   void take_threadsafe();
   void submit_threadsafe(detail::callback_item* item);
@@ -246,6 +264,7 @@ class event_loop {
   std::vector<std::uintptr_t> m_tasks;
   std::size_t m_free_slot = SIZE_MAX;
   std::size_t m_live_tasks = 0;
+  std::uint64_t m_tasks_created = 0;  // register_task's count: the metrics' tasks created and finished
   std::unique_ptr<detail::backend> m_backend;
   std::unordered_map<int, std::unique_ptr<detail::fd_watch>> m_fds;
   std::size_t m_attached_fds = 0;  // io_registrations attached (sockets, pipes)
@@ -261,6 +280,8 @@ class event_loop {
   // Relaxed stores by the loop; a watchdog thread reads it.
   std::uint64_t m_beats = 0;
   std::atomic<std::uint64_t> m_heartbeat{1};
+  // The trace recorder (include/aio/debug/trace.hpp), or nullptr: the one branch each task hook pays.
+  detail::tracer* m_tracer = nullptr;
 
   exception_handler m_exception_handler;
   std::unique_ptr<thread_pool> m_default_executor;

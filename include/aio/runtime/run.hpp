@@ -3,6 +3,7 @@
 /// `aio::run(main)`: asyncio.run — a new loop, the main task, then an orderly shutdown.
 
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "aio/runtime/event_loop.hpp"
@@ -26,6 +27,14 @@ struct run_options {
   /// come back for this long; zero: none. Unset: `AIO_STALL_MS` from the environment, else on in debug
   /// mode with the loop's `slow_callback_duration` (100 ms), else off.
   std::optional<clock::duration> stall_threshold = std::nullopt;
+  /// Record a trace timeline of the run into this file (Chrome trace-event JSON that Perfetto opens;
+  /// include/aio/debug/trace.hpp); empty: none. Unset: `AIO_TRACE` from the environment, else none.
+  std::optional<std::string> trace_path = std::nullopt;
+  /// Serve the live dashboard (tasks with their await edges, loop lag, tasks/s, the slowest routes)
+  /// at "host:port" while main runs, e.g. "127.0.0.1:8089" (":8089" or "8089": loopback; port 0 picks
+  /// one; the URL is printed on stderr). Empty: `AIO_DASHBOARD` from the environment, else none. Needs
+  /// aio::http (include <aio/http.hpp>); see include/aio/http/server/dashboard.hpp.
+  std::string dashboard = {};
 };
 
 namespace detail {

@@ -12,6 +12,7 @@
 
 #include "../serialize.hpp"
 #include "aio/combinators/wait_for.hpp"
+#include "aio/debug/trace.hpp"
 #include "aio/http/websocket/ws_deflate_params.hpp"
 #include "aio/http/websocket/ws_handshake.hpp"
 #include "aio/runtime/event_loop.hpp"
@@ -357,6 +358,13 @@ coro<std::optional<response_head>> await_continue(const prepared_request& r, cli
 /// One request/response exchange on a pooled connection (retried once on a fresh connection when a
 /// reused one turns out closed by the server before answering an idempotent request).
 coro<client_response> send_once(session_state& st, const prepared_request& r, clock::time_point deadline) {
+  // The exchange on the trace timeline: from asking for a connection to the response head. Named
+  // without the query and the credentials, which may hold secrets; built only when a trace records.
+  trace::span traced("http", std::string());
+  auto label = [&r] {
+    return r.method + ' ' + std::string(r.u.scheme()) + "://" + r.u.host_header() + std::string(r.u.path());
+  };
+  if (traced.recording()) traced.rename(label());
   host_slot& slot = st.slot_for(r.u);
   for (int attempt = 0;; ++attempt) {
     const clock::time_point connect_deadline =
@@ -411,6 +419,11 @@ coro<client_response> send_once(session_state& st, const prepared_request& r, cl
       retry = true;
     }
     if (retry) continue;  // `l` closes the dead connection
+    if (traced.recording()) {
+      traced.rename(label() + ' ' + std::to_string(head.status));
+      traced.arg("status", std::to_string(head.status));
+      if (reused) traced.arg("connection", "reused");
+    }
     for (std::string_view v : head.headers.get_all("Set-Cookie")) st.jar.update(v, r.u);
     auto body = std::make_unique<response_body>(std::move(l));
     body->keep_alive = head.keep_alive && !head.upgrade && !body_withheld;

@@ -7,10 +7,13 @@
 #include <cstdlib>
 #include <exception>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
 #include "../serialize.hpp"
+#include "aio/debug/trace.hpp"
 #include "aio/detail/coop_budget.hpp"
 #include "aio/errors.hpp"
 #include "aio/http/parse_error.hpp"
@@ -19,11 +22,15 @@
 #include "aio/time/sleep.hpp"
 #include "compress_response.hpp"
 #include "head_writer.hpp"
+#include "request_metrics.hpp"
 #include "site.hpp"
 
 namespace aio::http::detail {
 
 namespace {
+
+// A request-target without its query, which may hold secrets, for the trace timeline.
+std::string_view target_path(std::string_view target) noexcept { return target.substr(0, target.find('?')); }
 constexpr std::size_t k_flush_threshold = std::size_t{64} * 1024;  // flush buffered responses past this
 constexpr std::size_t k_inline_body = std::size_t{16} * 1024;  // larger bodies are written without copying
 
@@ -107,6 +114,14 @@ coro<> http_connection::run() {
           // only one a request costs.
           m_head_started = false;
           m_deadline = {};
+          // The request on the trace timeline, on this connection's row: from its head to the response
+          // written (a streamed or file body: to its end). Named when a trace records.
+          trace::span traced("http", std::string());
+          if (traced.recording()) {
+            const request_head& h = m_parser.head();
+            traced.rename("serve " + h.method + ' ' + std::string(target_path(h.target)));
+          }
+          const clock::time_point started = clock::now();  // vDSO: no system call
           response resp;
           std::exception_ptr failure;
           bool cancelled = false;
@@ -123,13 +138,23 @@ coro<> http_connection::run() {
           } catch (...) {
             failure = std::current_exception();
           }
-          if (settle_response(resp, failure, cancelled)) {
+          const bool answered = settle_response(resp, failure, cancelled);
+          if (traced.recording()) {
+            const request_head& h = m_parser.head();
+            const std::string status = answered       ? std::to_string(resp.status())
+                                       : m_head_sent ? "streamed"
+                                                     : "no response";
+            traced.rename("serve " + h.method + ' ' + std::string(target_path(h.target)) + ' ' + status);
+            traced.arg("status", status);
+          }
+          if (answered) {
             if (resp.kind() == response::body_kind::bytes) {
               write_response(resp);  // the common case, without a coroutine frame
             } else {
               co_await send_response(resp);
             }
           }
+          record_request(answered, resp, started);
           if (m_detached) co_return;
           // One response at a time: a client that pipelines requests without reading the
           // responses gets no more written for it than the high-water mark (plus one response).
@@ -189,6 +214,7 @@ coro<response> http_connection::begin_request() {
   m_req.reset(this, &app, &h);
   router::resolution route = app.router().resolve(h.method, m_req.path(), m_req.m_params);
   m_req.m_route_status = route.status;
+  m_route = route.route;
   m_req.m_allow = std::move(route.allow);
   m_phase = phase::handler;
   if (route.target != nullptr && app.middlewares().empty()) return (*route.target)(m_req);
@@ -379,7 +405,18 @@ void http_connection::log_handler_error(const std::exception_ptr& e) {
   log_error(gone ? log_kind::client_disconnect : log_kind::handler_error, line);
 }
 
+void http_connection::record_request(bool answered, const response& resp,
+                                     clock::time_point started) noexcept {
+  request_metrics& m = *m_site->metrics;
+  if (answered) {
+    m.record(m_route, m_parser.head().method, resp.status(), clock::now() - started);
+  } else if (m_head_sent) {
+    m.record(m_route, m_parser.head().method, m_sent_status, m_head_sent_at - started);
+  }
+}
+
 void http_connection::write_error(int status, std::string_view text) {
+  m_site->metrics->bad_request();
   m_close = true;
   head_spec spec;
   spec.status = status;

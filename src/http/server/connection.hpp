@@ -56,9 +56,12 @@ class http_connection {
   [[nodiscard]] stream_writer& writer() noexcept { return m_writer; }
   /// A handler wrote the response head itself (stream_response); `keep_alive` says whether the
   /// connection may carry another request once the handler returns.
-  void mark_head_sent(bool keep_alive) noexcept {
+  /// `status` and the time are the request metrics' (a streamed response is timed to its head).
+  void mark_head_sent(bool keep_alive, int status) noexcept {
     m_head_sent = true;
     m_stream_keep_alive = keep_alive;
+    m_sent_status = status;
+    m_head_sent_at = clock::now();
   }
   void mark_stream_finished() noexcept { m_stream_finished = true; }
   /// Flushes and waits while the output is above the high-water mark, at most send_timeout; false
@@ -123,6 +126,8 @@ class http_connection {
   /// After a body wait; `cancelled`: the sweeper's body timeout (http_error 408 is thrown).
   void after_body_wait(phase saved, bool cancelled);
   void write_error(int status, std::string_view text);
+  /// Counts the request just answered in the site's metrics (nothing when it got no response).
+  void record_request(bool answered, const response& resp, clock::time_point started) noexcept;
   /// RFC 9112 3.2: an HTTP/1.1 request without Host, or any request with two, is 400.
   [[nodiscard]] bool host_header_valid() const noexcept;
   /// An error line on stderr with the peer's address, rate-limited per kind (site::logs).
@@ -154,7 +159,10 @@ class http_connection {
   bool m_continue_sent = false;
   bool m_head_started = false;
   bool m_is_head = false;
-  std::uint64_t m_sent_mark = 0;  // the transport's bytes_sent() at the sweeper's last look
+  std::uint64_t m_sent_mark = 0;
+  std::uint32_t m_route = 0;           // the router's index of the current request's path (metrics label)
+  int m_sent_status = 0;               // a streamed response's status, once its head is out
+  clock::time_point m_head_sent_at{};  // the transport's bytes_sent() at the sweeper's last look
 };
 
 }  // namespace aio::http::detail

@@ -31,6 +31,7 @@ struct method_handler {
 /// The handlers of one path, by method.
 struct path_entry {
   std::vector<method_handler> methods;
+  std::uint32_t id = 0;  // index in router::impl::patterns
 
   [[nodiscard]] const handler* find(std::string_view method) const noexcept {
     const handler* any = nullptr;
@@ -118,6 +119,12 @@ void compile(dynamic_route& r) {
 struct router::impl {
   std::unordered_map<std::string, path_entry, sv_hash, sv_equal> statics;
   std::vector<dynamic_route> dynamics;
+  std::vector<std::string> patterns{std::string()};  // by path_entry::id; 0: no match
+
+  std::uint32_t new_id(std::string pattern) {
+    patterns.push_back(std::move(pattern));
+    return static_cast<std::uint32_t>(patterns.size() - 1);
+  }
 };
 
 router::router() : m_impl(std::make_unique<impl>()) {}
@@ -133,7 +140,9 @@ router& router::add_route(std::string_view method, std::string_view path, handle
     throw std::invalid_argument("aio.http: invalid method " + std::string(method));
   }
   if (path.find('{') == std::string_view::npos) {
-    m_impl->statics[std::string(path)].add(method, std::move(h));
+    path_entry& e = m_impl->statics[std::string(path)];
+    e.add(method, std::move(h));
+    if (e.id == 0) e.id = m_impl->new_id(std::string(path));
     return *this;
   }
   for (auto& d : m_impl->dynamics) {
@@ -146,6 +155,7 @@ router& router::add_route(std::string_view method, std::string_view path, handle
   r.pattern = std::string(path);
   compile(r);
   r.entry.add(method, std::move(h));
+  r.entry.id = m_impl->new_id(r.pattern);
   m_impl->dynamics.push_back(std::move(r));
   return *this;
 }
@@ -163,6 +173,7 @@ void router::add_prefix_route(std::string_view method, std::string_view prefix, 
   r.is_prefix = true;
   r.names.emplace_back("filename");
   r.entry.add(method, std::move(h));
+  r.entry.id = m_impl->new_id(std::string(prefix) + "/{filename}");
   m_impl->dynamics.push_back(std::move(r));
 }
 
@@ -177,6 +188,7 @@ router::resolution router::resolve(std::string_view method, std::string_view pat
   resolution out;
   std::string allow;
   if (auto it = m_impl->statics.find(path); it != m_impl->statics.end()) {
+    out.route = it->second.id;
     if (const handler* h = it->second.find(method)) {
       out.target = h;
       out.status = 200;
@@ -202,8 +214,10 @@ router::resolution router::resolve(std::string_view method, std::string_view pat
         }
         out.target = h;
         out.status = 200;
+        out.route = d.entry.id;
         return out;
       }
+      if (out.route == 0) out.route = d.entry.id;
       if (!allow.empty()) allow += ", ";
       allow += d.entry.allow();
     }
@@ -214,5 +228,7 @@ router::resolution router::resolve(std::string_view method, std::string_view pat
   }
   return out;
 }
+
+const std::vector<std::string>& router::route_patterns() const noexcept { return m_impl->patterns; }
 
 }  // namespace aio::http

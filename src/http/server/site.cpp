@@ -17,6 +17,7 @@ void site::link(http_connection* c) noexcept {
   if (conns != nullptr) conns->m_prev = c;
   conns = c;
   ++conn_count;
+  metrics->connection_opened();
 }
 
 void site::unlink(http_connection* c) noexcept {
@@ -25,6 +26,7 @@ void site::unlink(http_connection* c) noexcept {
   if (conns == c) conns = c->m_next;
   c->m_prev = c->m_next = nullptr;
   --conn_count;
+  metrics->connection_closed();
 }
 
 namespace {
@@ -84,6 +86,7 @@ namespace {
 coro<std::shared_ptr<site>> start_site_impl(application& app, serve_options opts, std::string host) {
   auto s = std::make_shared<site>();
   s->app = &app;
+  s->metrics = std::make_unique<request_metrics>(app.router());
   s->host = std::move(host);
   s->opts = opts;
   s->opts.host = s->host;
@@ -105,6 +108,7 @@ coro<std::shared_ptr<site>> start_site_impl(application& app, serve_options opts
   };
   s->srv = co_await start_server(std::move(cb), s->host, opts.port, std::move(so));
   s->sweeper = get_running_loop().create_task(sweep_loop(s.get()), "aio.http sweeper");
+  s->lag = metrics::lag_monitor::shared(get_running_loop());
   co_return s;
 }
 
@@ -137,6 +141,7 @@ coro<> stop_site_impl(std::shared_ptr<site> s) {
     s->sweeper = {};
   }
   s->logs.flush(get_running_loop().time(), true);
+  s->lag.reset();
 }
 }  // namespace
 

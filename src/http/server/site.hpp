@@ -13,6 +13,7 @@
 #include "aio/task/task.hpp"
 #include "aio/time/clock.hpp"
 #include "log_limiter.hpp"
+#include "request_metrics.hpp"
 
 namespace aio::http::detail {
 
@@ -30,7 +31,9 @@ struct site : std::enable_shared_from_this<site> {
   clock::duration sweep_interval{};
   task<> sweeper;
   bool shutting_down = false;
-  log_limiter logs;  // the connections' error lines, rate-limited per kind
+  log_limiter logs;                                // the connections' error lines, rate-limited per kind
+  std::unique_ptr<request_metrics> metrics;        // sized when the site starts (the routes are fixed)
+  std::shared_ptr<aio::metrics::lag_monitor> lag;  // the loop's lag, for /metrics and the dashboard
 
   void link(http_connection* c) noexcept;
   void unlink(http_connection* c) noexcept;

@@ -69,7 +69,7 @@ void stream_response::send_head(request& req) {
     throw;
   }
   conn.flush();
-  conn.mark_head_sent(!close);
+  conn.mark_head_sent(!close, spec.status);
   m_conn = &conn;
 }
 

@@ -63,7 +63,7 @@ void websocket_response::handshake(request& req) {
   spec.connection = detail::connection_header::upgrade;
   detail::write_server_head(conn.out(), spec);
   conn.flush();
-  conn.mark_head_sent(false);
+  conn.mark_head_sent(false, 101);
   conn.detach();
   // Frames the client sent right behind its request are already in the read buffer.
   aio::detail::byte_buffer& buf = conn.reader().transport()->read_buffer();

@@ -107,6 +107,9 @@ TEST(user_spelling, option_structs_survive_g12_byte_copies) {
   static_assert(std::is_trivially_destructible_v<aio::http::client_timeout>);
   static_assert(std::is_trivially_destructible_v<aio::http::field_list>);
   static_assert(std::is_trivially_destructible_v<aio::arg_list>);
+  static_assert(std::is_trivially_destructible_v<aio::pg::pool_options>);
+  static_assert(std::is_trivially_destructible_v<aio::pg::acquire_options>);
+  static_assert(std::is_trivially_destructible_v<aio::pg::connect_options>);
   static_assert(std::is_same_v<decltype(aio::connection_options::ssl), aio::optional_arg<aio::ssl_context>>);
   static_assert(
       std::is_same_v<decltype(aio::connection_options::server_hostname), aio::optional_arg<std::string>>);

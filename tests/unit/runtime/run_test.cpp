@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,6 +61,38 @@ TEST(run, leftover_tasks_are_cancelled_and_awaited_when_main_returns) {
       }(&log),
       {.clock = aio::virtual_clock});
   EXPECT_EQ(log, (std::vector<std::string>{"main done", "cancelled"}));
+}
+
+aio::coro<> hold_connection(aio::stream_reader /*r*/, aio::stream_writer /*w*/) {
+  co_await aio::sleep(3600s);
+}
+
+/// Cancelled with the other leftovers, it closes the server and waits for its connections to end, as a
+/// clean-up in a task does (the dashboard's own server shuts down this way).
+aio::coro<> close_server_when_cancelled(std::shared_ptr<aio::server> srv, bool* closed) {
+  bool cancelled = false;
+  try {
+    co_await aio::sleep(3600s);
+  } catch (const aio::cancelled_error&) {
+    cancelled = true;
+  }
+  if (cancelled) aio::current_task().uncancel();
+  srv->close();
+  co_await aio::wait_for(srv->wait_closed(), 5s);  // a timeout_error fails the test instead of a hang
+  *closed = true;
+}
+
+TEST(run, a_leftover_task_can_wait_for_a_server_whose_connections_were_cancelled) {
+  // The server's wait_closed() waits for each connection's task frame to go; aio::run must not keep
+  // the frames of the leftover tasks it cancelled while it waits for the rest.
+  bool closed = false;
+  aio::run([](bool* closed) -> aio::coro<> {
+    auto srv = std::make_shared<aio::server>(co_await aio::start_server(&hold_connection, "127.0.0.1", 0));
+    (void)aio::create_task(close_server_when_cancelled(srv, closed));
+    auto [r, w] = co_await aio::open_connection("127.0.0.1", srv->port());
+    while (srv->connection_count() == 0) co_await aio::sleep(1ms);
+  }(&closed));
+  EXPECT_TRUE(closed);
 }
 
 TEST(run, virtual_clock_makes_an_hour_take_no_time) {

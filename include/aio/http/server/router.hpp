@@ -2,6 +2,7 @@
 /// @file router.hpp
 /// `aio::http::router`: maps a method and a path to a handler (aiohttp's `UrlDispatcher`).
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -79,10 +80,14 @@ class router {
     const handler* target = nullptr;  ///< the handler, or nullptr for 404 / 405
     int status = 404;                 ///< 200 when found, else 404 or 405
     std::string allow;                ///< for 405: the methods the path accepts ("GET, HEAD")
+    std::uint32_t route = 0;          ///< the path's index in `route_patterns()` (0: no path matched)
   };
   /// Finds the handler for `method` and the decoded `path`, filling `params`.
   [[nodiscard]] resolution resolve(std::string_view method, std::string_view path,
                                    match_params& params) const;
+  /// The route paths as added (`/users/{id}`; `/static/{filename}` for add_static), indexed by
+  /// `resolution::route`; index 0 is "" (no path matched). The metrics' `route` label.
+  [[nodiscard]] const std::vector<std::string>& route_patterns() const noexcept;
 
  private:
   /// A route for every path under `prefix + "/"` (add_static); its one parameter is "filename".

@@ -10,7 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "aio/pg/record.hpp"
@@ -33,6 +35,12 @@ struct query_request {
   std::string sql{};
   std::string name{};
   detail::params args{};
+};
+
+/// `executemany`: one statement run once per row of parameters, in one pipeline.
+struct batch_request {
+  std::string sql{};
+  std::vector<detail::params> rows{};
 };
 
 struct query_result {
@@ -75,6 +83,19 @@ params make_params(Args&&... args) {
   out.reserve(sizeof...(Args));
   (out.push_back(to_param(std::forward<Args>(args))), ...);
   return out;
+}
+
+/// One row of `executemany`: a tuple-like (std::tuple, std::pair, std::array) gives one parameter
+/// per element; another range (std::vector<std::string>, detail::params, ...) one per item.
+template <class Row>
+params row_params(const Row& row) {
+  if constexpr (requires { std::tuple_size<Row>::value; }) {
+    return std::apply([](const auto&... xs) { return make_params(xs...); }, row);
+  } else {
+    params out;
+    for (const auto& x : row) out.push_back(to_param(x));
+    return out;
+  }
 }
 
 }  // namespace aio::pg::detail

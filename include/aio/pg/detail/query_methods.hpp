@@ -40,6 +40,22 @@ class query_methods {
                      .args = make_params(std::forward<Args>(args)...)};
     return status_of(self().run_query(std::move(rq)));
   }
+  /// Runs `sql` once per row of `rows` (a range of tuples, pairs or vectors of arguments), all sent
+  /// in one round trip (libpq's pipeline mode) after one prepare (asyncpg's `executemany`). The rows
+  /// are converted before this returns. Atomic: outside a transaction the batch is one implicit
+  /// transaction (a failing row rolls back the rows before it); inside one, a failing row aborts the
+  /// caller's transaction.
+  /// @par Errors
+  /// `executemany_error` (a `postgres_error`) naming the failing row's index.
+  /// @par Cancellation
+  /// The server is asked to cancel, the rest of the replies are drained (the batch is rolled back as
+  /// above) and the connection stays usable, or is closed if that clean-up fails.
+  template <class Rows>
+  coro<> executemany(std::string_view sql, const Rows& rows) {
+    batch_request rq{.sql = std::string(sql)};
+    for (const auto& row : rows) rq.rows.push_back(row_params(row));
+    return self().run_many(std::move(rq));
+  }
   /// Runs `sql` with `args` as $1, $2, ... and returns every row.
   template <class... Args>
   coro<std::vector<record>> fetch(std::string_view sql, Args&&... args) {

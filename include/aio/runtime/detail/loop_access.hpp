@@ -42,6 +42,11 @@ struct loop_access {
     return loop.m_heartbeat;
   }
 
+  // ---- tracing ----------------------------------------------------------------------------------
+  /// The loop's trace recorder (src/debug/tracer.hpp), or nullptr when it records no trace.
+  static tracer* trace(const event_loop& loop) noexcept { return loop.m_tracer; }
+  static void set_trace(event_loop& loop, tracer* t) noexcept { loop.m_tracer = t; }
+
   // ---- callbacks --------------------------------------------------------------------------------
   /// Queues `item` for the next iteration; the queue takes the caller's reference.
   static void enqueue_callback(event_loop& loop, callback_item* item) noexcept {
