@@ -328,7 +328,7 @@ coro<query_result> connection_state::query(query_request rq) {
   const bool cached = rq.kind == request_kind::with_params && m_cache_capacity > 0;
   query_result out;
   try {
-    // Not `cached ? co_await a : co_await b`: g++ 12 runs both operands of a conditional that awaits.
+    // Not `cached ? co_await a : co_await b`: g++ 12 miscompiles that for class types (compilers.md, Bug 5).
     if (cached) {
       out = co_await cached_query(rq);
     } else {
