@@ -256,8 +256,10 @@ struct registry {
   std::vector<std::pair<std::uint64_t, std::unique_ptr<collector>>> collectors;  // guarded by mutex
 };
 registry& the_registry() {
-  static registry r;  // never destroyed before a static registration is
-  return r;
+  // Never destroyed: a registration held by a static (the HTTP server's list of sites) may be made
+  // after the first call here, and so be destroyed after a function-local static would be.
+  static registry* const r = new registry;  // NOLINT(cppcoreguidelines-owning-memory): lives forever
+  return *r;
 }
 }  // namespace
 
