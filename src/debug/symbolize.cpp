@@ -156,6 +156,13 @@ std::string demangle_symbol(const std::string& mangled) {
   if (out == nullptr) return plain;
   std::string result(out);
   std::free(out);  // NOLINT(cppcoreguidelines-no-malloc): __cxa_demangle's buffer
+  // ABI tags (`fetch[abi:cxx11](int)`, clang's spelling for a function returning std::string) say
+  // nothing a reader of a task list needs, and make the same function read differently per compiler.
+  for (std::size_t at = result.find("[abi:"); at != std::string::npos; at = result.find("[abi:", at)) {
+    const std::size_t end = result.find(']', at);
+    if (end == std::string::npos) break;
+    result.erase(at, end + 1 - at);
+  }
   return result;
 }
 
