@@ -13,8 +13,8 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <vector>
 #include <stdexcept>
+#include <vector>
 
 #include "../debug/ps_agent.hpp"
 #include "aio/debug/metrics.hpp"

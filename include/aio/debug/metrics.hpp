@@ -74,8 +74,7 @@ class latency_histogram {
  private:
   static constexpr std::array<std::int64_t, k_latency_buckets.size()> k_bounds_ns = [] {
     std::array<std::int64_t, k_latency_buckets.size()> out{};
-    for (std::size_t i = 0; i < out.size(); ++i)
-      out[i] = detail::nearest_ns(k_latency_buckets[i]);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = detail::nearest_ns(k_latency_buckets[i]);
     return out;
   }();
   static void bump(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {

@@ -71,7 +71,7 @@ loop_options prepare_run(const run_options& opts);
 /// (without the option: killed by SIGINT even if the clean-up blocks the loop; with it: the clean-up
 /// is abandoned, the loop closed and `keyboard_interrupt` thrown).
 template <class T>
-T run(coro<T> main, run_options opts = {}) {
+T run(coro<T> main, const run_options& opts = {}) {
   event_loop loop(detail::prepare_run(opts));
   task<T> t = loop.create_task(std::move(main), "main");
   if (detail::run_main(loop, t, opts)) detail::end_interrupted(opts);

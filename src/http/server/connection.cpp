@@ -141,7 +141,7 @@ coro<> http_connection::run() {
           const bool answered = settle_response(resp, failure, cancelled);
           if (traced.recording()) {
             const request_head& h = m_parser.head();
-            const std::string status = answered       ? std::to_string(resp.status())
+            const std::string status = answered      ? std::to_string(resp.status())
                                        : m_head_sent ? "streamed"
                                                      : "no response";
             traced.rename("serve " + h.method + ' ' + std::string(target_path(h.target)) + ' ' + status);
