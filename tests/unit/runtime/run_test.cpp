@@ -95,6 +95,27 @@ TEST(run, a_leftover_task_can_wait_for_a_server_whose_connections_were_cancelled
   EXPECT_TRUE(closed);
 }
 
+aio::coro<> fail_when_cancelled() {
+  bool cancelled = false;
+  try {
+    co_await aio::sleep(3600s);
+  } catch (const aio::cancelled_error&) {
+    cancelled = true;
+  }
+  if (cancelled) throw std::runtime_error("clean-up failed");
+}
+
+TEST(run, a_leftover_task_that_fails_in_its_clean_up_is_reported) {
+  testing::internal::CaptureStderr();
+  aio::run([]() -> aio::coro<> {
+    (void)aio::create_task(fail_when_cancelled(), "fragile");
+    co_await aio::sleep(0s);
+  }());
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("unhandled exception during aio::run() shutdown"), std::string::npos) << err;
+  EXPECT_NE(err.find("clean-up failed"), std::string::npos) << err;
+}
+
 TEST(run, virtual_clock_makes_an_hour_take_no_time) {
   const auto wall = std::chrono::steady_clock::now();
   const double slept = aio::run(
